@@ -1,0 +1,299 @@
+/**
+ * The catalogue: every finding code, defined once, with its severity, why it yields a 502 (and the AWS page that
+ * says so), how to fix it and how to reproduce it. The codes are a contract: the JSON report, the alerts and the
+ * README use these names.
+ */
+import { CLOUDFRONT_GROUPS, CLOUDFRONT_SUITES, SOURCES } from '../cloudfront/client-profile';
+import type { Severity, TlsVersionName } from '../model';
+
+export type FindingCode =
+  | 'DNS_UNRESOLVABLE'
+  | 'PORT_REFUSED'
+  | 'PORT_TIMEOUT'
+  | 'PORT_UNREACHABLE'
+  | 'TLS_NO_COMMON_PROTOCOL'
+  | 'TLS_NO_COMMON_CIPHER'
+  | 'TLS_HANDSHAKE_FAILED'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_SELF_SIGNED'
+  | 'CERT_UNTRUSTED_ROOT'
+  | 'CERT_CHAIN_INCOMPLETE'
+  | 'CERT_CHAIN_ORDER'
+  | 'CERT_NAME_MISMATCH'
+  | 'CERT_EXPIRING_SOON'
+  | 'TLS_LEGACY_ONLY'
+  | 'TLS13_ONLY'
+  | 'ORIGIN_PROTOCOL_UNSUPPORTED'
+  | 'HOST_FORWARDING_UNKNOWN';
+
+/** What a reproduce command is built from. */
+export interface ReproduceContext {
+  domainName: string;
+  address?: string;
+  port?: number;
+  sniName?: string;
+  /** The version to pin, where the finding is about one version. */
+  version?: TlsVersionName;
+}
+
+export interface FindingDefinition {
+  code: FindingCode;
+  severity: Severity;
+  title: string;
+  /** Why CloudFront answers 502 (or will), in a sentence, and the AWS page it comes from. */
+  why: string;
+  source: string;
+  fix: string;
+  /** Reachability findings (DNS, port, handshake) are only alerted after `confirmRuns` consecutive runs. */
+  reachability: boolean;
+  reproduce(ctx: ReproduceContext): string;
+}
+
+/** CloudFront's suites up to TLS 1.2 as an OpenSSL cipher string (OpenSSL 3 drops DES-CBC3-SHA and RC4-MD5). */
+export const OPENSSL_CLOUDFRONT_CIPHERS = CLOUDFRONT_SUITES.map((s) => s.openssl).join(':');
+const OPENSSL_GROUPS = CLOUDFRONT_GROUPS.map((g) => g.openssl).join(':');
+
+const OPENSSL_VERSION_FLAG: Record<TlsVersionName, string> = {
+  SSLv3: '-ssl3',
+  TLSv1: '-tls1',
+  'TLSv1.1': '-tls1_1',
+  'TLSv1.2': '-tls1_2',
+  'TLSv1.3': '-tls1_3',
+};
+
+function connectArgs(ctx: ReproduceContext): string {
+  const host = ctx.address ?? ctx.domainName;
+  const hostPort = host.includes(':') ? `[${host}]:${ctx.port ?? 443}` : `${host}:${ctx.port ?? 443}`;
+  const sni = ctx.sniName ?? ctx.domainName;
+  return `-connect ${hostPort} -servername ${sni}`;
+}
+
+/** The knowledge-center method: one s_client per protocol with CloudFront's cipher list and the name it sends. */
+export function opensslHandshakeCommand(ctx: ReproduceContext): string {
+  const version = ctx.version ?? 'TLSv1.2';
+  const flag = OPENSSL_VERSION_FLAG[version];
+  if (version === 'TLSv1.3') {
+    return `openssl s_client ${connectArgs(ctx)} ${flag} -groups ${OPENSSL_GROUPS} -brief </dev/null`;
+  }
+  const seclevel = version === 'TLSv1.2' ? '' : ':@SECLEVEL=0';
+  return `openssl s_client ${connectArgs(ctx)} ${flag} -cipher '${OPENSSL_CLOUDFRONT_CIPHERS}${seclevel}' -groups ${OPENSSL_GROUPS} -brief </dev/null`;
+}
+
+/** Shows the chain as sent and the verification verdict against the system trust store. */
+export function opensslChainCommand(ctx: ReproduceContext): string {
+  const sni = ctx.sniName ?? ctx.domainName;
+  return `openssl s_client ${connectArgs(ctx)} -showcerts -verify_return_error -verify_hostname ${sni} </dev/null`;
+}
+
+const dnsCommand = (ctx: ReproduceContext) =>
+  `dig +short A ${ctx.domainName} @1.1.1.1; dig +short AAAA ${ctx.domainName} @1.1.1.1`;
+const tcpCommand = (ctx: ReproduceContext) => {
+  const host = ctx.address ?? ctx.domainName;
+  return `nc -vz -w 10 ${host} ${ctx.port ?? 443}`;
+};
+
+const DEFS: FindingDefinition[] = [
+  {
+    code: 'DNS_UNRESOLVABLE',
+    severity: 'critical',
+    title: 'origin name does not resolve',
+    why: 'CloudFront resolves the origin domain through public DNS; when it has no address CloudFront answers 502 (NonS3OriginDnsError).',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Create the A/AAAA (or CNAME) record for the origin domain in public DNS, or point the origin at a name that resolves.',
+    reachability: true,
+    reproduce: dnsCommand,
+  },
+  {
+    code: 'PORT_REFUSED',
+    severity: 'critical',
+    title: 'connection refused',
+    why: 'The origin does not listen on a port CloudFront connects to (HTTP 80 / HTTPS 443 unless set otherwise), so CloudFront cannot connect and answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: "Start the server on this port, or set the origin's HTTP/HTTPS port to the one the server listens on.",
+    reachability: true,
+    reproduce: tcpCommand,
+  },
+  {
+    code: 'PORT_TIMEOUT',
+    severity: 'critical',
+    title: 'no TCP answer',
+    why: "No TCP answer within the origin's connection timeout: a firewall or security group drops CloudFront's traffic, or the server is down. CloudFront answers 502 or 504 after its connection attempts.",
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Allow inbound traffic from CloudFront (the AWS-managed prefix list com.amazonaws.global.cloudfront.origin-facing) on this port, and check that the server is up.',
+    reachability: true,
+    reproduce: tcpCommand,
+  },
+  {
+    code: 'PORT_UNREACHABLE',
+    severity: 'critical',
+    title: 'address unreachable',
+    why: 'The network reports the address as unreachable (no route), so CloudFront cannot connect and answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Check the DNS record points at a public, routed address of the origin.',
+    reachability: true,
+    reproduce: tcpCommand,
+  },
+  {
+    code: 'TLS_NO_COMMON_PROTOCOL',
+    severity: 'critical',
+    title: 'no TLS version in common',
+    why: "The origin accepts none of the TLS versions CloudFront offers it (the distribution's origin SSL protocols), or answers with one the distribution does not allow; CloudFront answers 502.",
+    source: SOURCES.SUITES_PAGE,
+    fix: "Enable TLSv1.2 on the origin, or add the version the origin speaks to the origin's 'Origin SSL protocols'.",
+    reachability: true,
+    reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'TLS_NO_COMMON_CIPHER',
+    severity: 'critical',
+    title: 'no cipher suite or group in common',
+    why: 'The TLS version is fine but the origin shares none of the cipher suites (or key exchange groups) CloudFront offers; CloudFront answers 502.',
+    source: SOURCES.SUITES_PAGE,
+    fix: 'Enable an ECDHE-RSA/ECDSA-AES-GCM suite and the X25519 or P-256 group on the origin (no DHE, no ChaCha20 below TLS 1.3).',
+    reachability: true,
+    reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'TLS_HANDSHAKE_FAILED',
+    severity: 'critical',
+    title: 'TLS handshake failed',
+    why: 'CloudFront could not complete a TLS handshake with the origin (it answered with something other than TLS, reset or closed the connection, stayed silent, demanded a client certificate or rejected the server name); CloudFront answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Serve TLS on this port for this server name: check the listener, the virtual host for the SNI name and any client-certificate requirement.',
+    reachability: true,
+    reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'CERT_EXPIRED',
+    severity: 'critical',
+    title: 'certificate expired',
+    why: 'A certificate of the chain is past its notAfter date; CloudFront rejects expired origin certificates and answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Renew the certificate (and the intermediate, if it is the one expired) and reload the server.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_NOT_YET_VALID',
+    severity: 'critical',
+    title: 'certificate not yet valid',
+    why: 'A certificate of the chain is before its notBefore date; CloudFront rejects it and answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: "Install a certificate that is valid now, or fix the issuing host's clock.",
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_SELF_SIGNED',
+    severity: 'critical',
+    title: 'self-signed certificate',
+    why: 'CloudFront trusts only certificates issued by a CA in the Mozilla list; a self-signed origin certificate is never accepted and CloudFront answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Install a certificate from a publicly trusted CA (for example ACM behind a load balancer, or Let\'s Encrypt).',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_UNTRUSTED_ROOT',
+    severity: 'critical',
+    title: 'chain ends at an untrusted root',
+    why: 'The chain leads to a root that is not in the Mozilla CA list CloudFront trusts (a private CA, a corporate CA); CloudFront answers 502 and verification cannot be turned off.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Install a certificate issued by a publicly trusted CA.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_CHAIN_INCOMPLETE',
+    severity: 'critical',
+    title: 'intermediate certificate missing',
+    why: 'The origin does not send the intermediate certificate(s) between its certificate and a trusted root; CloudFront does not fetch missing intermediates, drops the connection and answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: "Serve the full chain: the server certificate followed by its intermediates (e.g. nginx ssl_certificate with fullchain.pem).",
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_CHAIN_ORDER',
+    severity: 'critical',
+    title: 'chain sent in the wrong order',
+    why: 'The certificates are not sent leaf first, each followed by its issuer; CloudFront rejects a chain in the wrong order and answers 502 (browsers and OpenSSL tolerate it, so it goes unnoticed).',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Order the certificate file: the server certificate first, then the intermediate that issued it, then the next one up.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_NAME_MISMATCH',
+    severity: 'critical',
+    title: 'certificate does not cover the name CloudFront sends',
+    why: 'The origin certificate must include the name CloudFront sends: the origin domain, or the viewer\'s Host when a cache behavior forwards it. Otherwise CloudFront answers 502.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Add the name to the certificate\'s subject alternative names, or stop forwarding the viewer Host header to this origin (use an origin request policy without Host, e.g. AllViewerExceptHostHeader).',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_EXPIRING_SOON',
+    severity: 'warning',
+    title: 'certificate expires soon',
+    why: 'When the certificate expires CloudFront will reject it and answer 502 for every request to this origin.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Renew the certificate before it expires, and automate the renewal.',
+    reachability: false,
+    reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | openssl x509 -noout -subject -enddate`,
+  },
+  {
+    code: 'TLS_LEGACY_ONLY',
+    severity: 'warning',
+    title: 'only legacy TLS works',
+    why: 'CloudFront can reach the origin only through SSLv3/TLSv1/TLSv1.1 or only with 3DES/RC4; these are being retired, and the day the distribution or CloudFront stops offering them, CloudFront answers 502.',
+    source: SOURCES.SUITES_PAGE,
+    fix: 'Enable TLSv1.2 (or 1.3) with an ECDHE-AES-GCM suite on the origin.',
+    reachability: false,
+    reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'TLS13_ONLY',
+    severity: 'info',
+    title: 'origin speaks only TLS 1.3',
+    why: 'CloudFront has used TLS 1.3 to origins since 2025-11-20, so this works now; under the legacy profile (before then, or if AWS rolls it back) CloudFront offers at most TLS 1.2 and answers 502.',
+    source: SOURCES.TLS13_ANNOUNCEMENT,
+    fix: 'Also enable TLSv1.2 on the origin to keep a fallback.',
+    reachability: false,
+    reproduce: (ctx) => opensslHandshakeCommand({ ...ctx, version: 'TLSv1.2' }),
+  },
+  {
+    code: 'ORIGIN_PROTOCOL_UNSUPPORTED',
+    severity: 'critical',
+    title: 'S3 website endpoint set to HTTPS',
+    why: 'Amazon S3 website endpoints do not support HTTPS; CloudFront must connect to them with HTTP only, otherwise it answers 502.',
+    source: SOURCES.ORIGIN_SETTINGS_PAGE,
+    fix: "Set the origin protocol policy to 'HTTP only' for the S3 website endpoint (or use the S3 REST endpoint with origin access control).",
+    reachability: false,
+    reproduce: (ctx) => `curl -sv https://${ctx.domainName}/ -o /dev/null`,
+  },
+  {
+    code: 'HOST_FORWARDING_UNKNOWN',
+    severity: 'info',
+    title: 'cannot tell whether the viewer Host is forwarded',
+    why: 'A behavior uses a custom cache or origin request policy that could not be read, so the scan does not know whether CloudFront sends the viewer Host as SNI. It probed both the origin name and the aliases.',
+    source: SOURCES.ORIGIN_SETTINGS_PAGE,
+    fix: 'Allow cloudfront:GetCachePolicy and cloudfront:GetOriginRequestPolicy, or pass --policies with the output of list-cache-policies and list-origin-request-policies.',
+    reachability: false,
+    reproduce: () => 'aws cloudfront list-origin-request-policies --type custom; aws cloudfront list-cache-policies --type custom',
+  },
+];
+
+export const FINDINGS: Readonly<Record<FindingCode, FindingDefinition>> = Object.fromEntries(
+  DEFS.map((d) => [d.code, d]),
+) as Record<FindingCode, FindingDefinition>;
+
+export function findingDefinition(code: string): FindingDefinition {
+  const def = (FINDINGS as Record<string, FindingDefinition>)[code];
+  if (!def) throw new Error(`unknown finding code ${code}`);
+  return def;
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -1,0 +1,311 @@
+/**
+ * The types that cross stage boundaries. Data flows one way:
+ *
+ *   inventory -> OriginTarget[] -> probes -> OriginFacts -> diagnosis -> Finding[] -> ScanReport
+ *
+ * Nothing here holds a secret: custom origin header values never enter these types.
+ */
+
+export type Severity = 'critical' | 'warning' | 'info';
+export type OriginStatus = 'ok' | 'warning' | 'critical' | 'skipped';
+
+/** TLS versions by the names CloudFront's API uses (`OriginSslProtocols`), plus TLSv1.3. */
+export type TlsVersionName = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export const TLS_VERSION_NAMES: readonly TlsVersionName[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+/** What `OriginSslProtocols` may contain. */
+export type OriginSslProtocol = Exclude<TlsVersionName, 'TLSv1.3'>;
+
+export type OriginProtocolPolicy = 'http-only' | 'https-only' | 'match-viewer';
+
+// ---------------------------------------------------------------------------------------------------------------
+// inventory -> targets
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A name CloudFront sends to the origin as SNI (and Host), with the cache behaviors that lead to it. */
+export interface SniName {
+  name: string;
+  /** `origin-domain`: the origin's DomainName; `viewer-host`: an alias or the distribution's own domain forwarded as Host. */
+  source: 'origin-domain' | 'viewer-host';
+  /** For a wildcard alias (`*.example.com`) probed as a concrete name under it: the alias. */
+  wildcardAlias?: string;
+  /** Path patterns of the behaviors that send this name (`*` is the default behavior). */
+  behaviors: string[];
+}
+
+/** One TCP connection CloudFront makes to the origin. */
+export interface TargetPort {
+  port: number;
+  tls: boolean;
+  /** Path patterns of the behaviors that use this port (e.g. HTTP only for `allow-all` behaviors under match-viewer). */
+  behaviors?: string[];
+}
+
+export interface OriginGroupRole {
+  groupId: string;
+  role: 'primary' | 'secondary';
+  /** The other member's origin id. */
+  partnerOriginId?: string;
+}
+
+/** A condition the inventory itself can see (no network needed), turned into a finding by the diagnosis. */
+export interface InventoryIssue {
+  code: string; // a FindingCode
+  message: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface OriginTarget {
+  /** Stable identity of the origin within a scan: `${distributionId}/${originId}`, or the domain for a single origin. */
+  key: string;
+  distributionId?: string;
+  distributionDomainName?: string;
+  distributionEnabled?: boolean;
+  aliases?: string[];
+  originId?: string;
+  /** The name CloudFront resolves and connects to. */
+  domainName: string;
+  originPath?: string;
+  protocolPolicy: OriginProtocolPolicy;
+  httpPort: number;
+  httpsPort: number;
+  /** The connections CloudFront really makes, derived from the protocol policy and the behaviors. */
+  ports: TargetPort[];
+  /** Every name CloudFront may send as SNI to this origin. Always contains the origin domain when HTTPS is used. */
+  sniNames: SniName[];
+  /** `OriginSslProtocols`: the versions up to TLS 1.2 the distribution allows. */
+  allowedVersions: OriginSslProtocol[];
+  /** Per attempt, from the origin's ConnectionTimeout (default 10 s). */
+  connectionTimeoutMs: number;
+  /** From ConnectionAttempts (default 3). */
+  connectionAttempts: number;
+  originGroups?: OriginGroupRole[];
+  /** Names of custom headers sent to the origin. Never their values. */
+  customHeaderNames?: string[];
+  /** Set when the origin is not probed (S3 REST origin, VPC origin, disabled and --skip-disabled). */
+  skip?: { reason: string };
+  inventoryIssues?: InventoryIssue[];
+  /** Addresses to use instead of DNS (from `--resolve`), as curl's --resolve does. */
+  resolveOverride?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// probes -> facts
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface DnsFacts {
+  name: string;
+  /**
+   * ok: at least one address; nxdomain: the name does not exist; no-address: the name exists but has no A/AAAA;
+   * error: the resolver failed (SERVFAIL, timeout, refused); literal: the name is an IP address;
+   * override: addresses came from --resolve.
+   */
+  status: 'ok' | 'nxdomain' | 'no-address' | 'error' | 'literal' | 'override';
+  addresses: { address: string; family: 4 | 6 }[];
+  /** Resolver error code (ENOTFOUND, ESERVFAIL, ETIMEOUT, ...) when status is not ok. */
+  error?: string;
+  durationMs: number;
+}
+
+export type TcpStatus = 'open' | 'refused' | 'timeout' | 'unreachable' | 'error';
+export interface TcpFacts {
+  address: string;
+  port: number;
+  status: TcpStatus;
+  error?: string;
+  durationMs: number;
+}
+
+/** What a ClientHello offers. Codes are IANA code points. */
+export interface HelloOffer {
+  /** Versions offered, by name. The record/legacy version and supported_versions are derived from these. */
+  versions: TlsVersionName[];
+  /** Cipher suites up to TLS 1.2, in preference order. */
+  suites: number[];
+  /** TLS 1.3 suites (used only when TLSv1.3 is offered). */
+  tls13Suites: number[];
+  /** supported_groups, in order; key shares are sent for the first group(s) the codec can compute. */
+  groups: number[];
+  signatureSchemes: number[];
+  /** The server_name extension. Omitted for IP literals, as TLS forbids IP addresses in SNI. */
+  serverName?: string;
+}
+
+export interface ServerHelloInfo {
+  /** The negotiated version (from supported_versions for TLS 1.3). */
+  version: TlsVersionName | string;
+  versionCode: number;
+  suite: number;
+  suiteName: string;
+  /** The key exchange group: key_share (TLS 1.3) or ServerKeyExchange's named curve (ECDHE, TLS <= 1.2). */
+  group?: number;
+  groupName?: string;
+  /** True when the server sent a HelloRetryRequest first and the second hello succeeded. */
+  helloRetried?: boolean;
+  /** The Certificate message's certificates (DER) in the order the server sent them; decrypted for TLS 1.3. */
+  certificates?: Buffer[];
+  /** The server asked for a client certificate (CertificateRequest). */
+  certificateRequested?: boolean;
+  /** Extensions in the ServerHello (codes). */
+  extensions?: number[];
+  /** Why the certificates could not be read, when they could not (decryption failure, truncated flight...). */
+  certificateError?: string;
+}
+
+export type HelloOutcome =
+  | { kind: 'server-hello'; hello: ServerHelloInfo }
+  /** A HelloRetryRequest the client could not (or, on the second try, again could not) satisfy. */
+  | { kind: 'hello-retry-request'; group?: number; suite?: number; detail: string }
+  | { kind: 'alert'; level: number; description: number; descriptionName: string }
+  /** The answer is not TLS: the first bytes, hex, and printable text if any (an HTTP server on the TLS port...). */
+  | { kind: 'not-tls'; firstBytesHex: string; text?: string }
+  /** The server sent TLS that breaks the protocol (a suite it was not offered, a malformed record, a huge record). */
+  | { kind: 'protocol-error'; detail: string }
+  /** The server closed the connection (FIN) without a word. */
+  | { kind: 'closed' }
+  | { kind: 'reset' }
+  /** No answer within the handshake timeout (silent or dripping server). */
+  | { kind: 'timeout'; bytesReceived: number }
+  /** TCP connect failed. */
+  | { kind: 'connect-failed'; tcp: TcpStatus; error?: string };
+
+export interface HelloResult {
+  /** What was offered, for evidence (suite/group codes). */
+  offer: HelloOffer;
+  outcome: HelloOutcome;
+  durationMs: number;
+  bytesReceived: number;
+}
+
+/** One extra handshake that varies one dimension of the offer. */
+export interface DetailProbe {
+  /** e.g. `version:TLSv1`, `suites:any`, `groups:any`, `suites:legacy-only`. */
+  purpose: string;
+  result: HelloResult;
+}
+
+/** A certificate of the chain as sent. */
+export interface CertificateInfo {
+  /** Position in the Certificate message (0 = first sent). */
+  index: number;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string; // ISO 8601
+  notAfter: string; // ISO 8601
+  /** DNS names of the subjectAltName (or the CN when there is no SAN extension). */
+  dnsNames: string[];
+  ipAddresses: string[];
+  selfIssued: boolean;
+  isCA: boolean;
+  keyType?: string;
+  keyBits?: number;
+  curve?: string;
+  fingerprint256: string;
+}
+
+/** One problem of a chain. `code` is a CERT_* FindingCode. */
+export interface ChainProblem {
+  code: string;
+  /** Index of the certificate concerned, in the order sent. */
+  certIndex?: number;
+  detail: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface ChainAnalysis {
+  certificates: CertificateInfo[];
+  /** The SNI name checked against the leaf. */
+  serverName?: string;
+  /** Every problem found, not only the first. */
+  problems: ChainProblem[];
+  /** Subject of the trust anchor the chain leads to, when it leads to one. */
+  trustAnchor?: string;
+  /** Which trust store judged the chain, e.g. `node-v20.20.2 tls.rootCertificates (144) + 1 from --ca-file`. */
+  trustStore: string;
+}
+
+/** Everything learnt about one address x port (x SNI name for TLS). */
+export interface EndpointFacts {
+  address: string;
+  family: 4 | 6;
+  port: number;
+  tls: boolean;
+  /** The SNI name offered (TLS only). */
+  serverName?: string;
+  tcp: TcpFacts;
+  /** The verdict handshake: a ClientHello built as CloudFront builds it for this origin. */
+  hello?: HelloResult;
+  /** Handshakes that vary one dimension, run only where they explain something. */
+  details?: DetailProbe[];
+  chain?: ChainAnalysis;
+}
+
+export interface OriginFacts {
+  dns: DnsFacts;
+  endpoints: EndpointFacts[];
+  /** Work the scan did not do (deadline reached, address cap): said, never silent. */
+  notProbed?: { what: string; reason: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// diagnosis -> report
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface Finding {
+  code: string; // FindingCode
+  severity: Severity;
+  /** One line a person can act on. */
+  message: string;
+  /** The name CloudFront sends as SNI, where it matters. */
+  sniName?: string;
+  address?: string;
+  port?: number;
+  /** Path patterns of the behaviors this finding hits. */
+  behaviors?: string[];
+  /** What the server chose or sent: version, suite, alert, subject, SANs, notAfter... */
+  evidence: Record<string, unknown>;
+  /** Why CloudFront answers 502 (or will), with the AWS page it comes from. */
+  why: string;
+  fix: string;
+  /** A command a person can paste to see it for themselves. */
+  reproduce?: string;
+}
+
+export interface OriginReport {
+  key: string;
+  distributionId?: string;
+  distributionDomainName?: string;
+  distributionEnabled?: boolean;
+  aliases?: string[];
+  originId?: string;
+  domainName: string;
+  status: OriginStatus;
+  skippedReason?: string;
+  ports: TargetPort[];
+  sniNames: SniName[];
+  allowedVersions: OriginSslProtocol[];
+  originGroups?: (OriginGroupRole & { partnerStatus?: OriginStatus; failsOver?: boolean })[];
+  findings: Finding[];
+  facts?: OriginFacts;
+  durationMs: number;
+}
+
+export interface ScanSummary {
+  origins: number;
+  ok: number;
+  warning: number;
+  critical: number;
+  skipped: number;
+}
+
+export interface ScanReport {
+  schemaVersion: 1;
+  tool: { name: 'cloudfront-origin-monitor'; version: string; runtime: string };
+  profile: string;
+  startedAt: string;
+  durationMs: number;
+  origins: OriginReport[];
+  summary: ScanSummary;
+  /** Origins or work not reached before the deadline. */
+  incomplete?: { reason: string; notScanned: string[] };
+}
