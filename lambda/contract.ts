@@ -19,6 +19,11 @@ export const ENV = {
   CONCURRENCY: 'SCAN_CONCURRENCY',
 } as const;
 
+/**
+ * Powertools Metrics is created as `new Metrics({ namespace: METRICS.NAMESPACE, serviceName: METRICS.SERVICE })`,
+ * so every metric carries exactly one dimension, `service` = METRICS.SERVICE. Alarms and the dashboard use the
+ * same dimension map (METRIC_DIMENSIONS).
+ */
 export const METRICS = {
   NAMESPACE: 'CloudFrontOriginMonitor',
   SERVICE: 'cloudfront-origin-monitor',
@@ -33,7 +38,15 @@ export const METRICS = {
   ALERTS_PUBLISHED: 'AlertDigestsPublished',
 } as const;
 
-/** Log lines the dashboard's Logs Insights query reads. */
+export const METRIC_DIMENSIONS = { service: 'cloudfront-origin-monitor' } as const;
+
+/**
+ * Log lines the dashboard's Logs Insights query reads (Powertools Logger JSON: `message` plus keys).
+ * ORIGIN_RESULT keys: distributionId, originId, domainName, status, findingCodes (string[]), critical, warning
+ *   e.g. `fields @timestamp, distributionId, originId, domainName, status, findingCodes
+ *         | filter message = "origin result" and status != "ok" | sort @timestamp desc`
+ * SCAN_SUMMARY keys: origins, ok, warning, critical, skipped, notReached, durationMs
+ */
 export const LOG = {
   ORIGIN_RESULT: 'origin result',
   SCAN_SUMMARY: 'scan summary',

@@ -149,6 +149,11 @@ export interface ServerHelloInfo {
   extensions?: number[];
   /** Why the certificates could not be read, when they could not (decryption failure, truncated flight...). */
   certificateError?: string;
+  /**
+   * Where the server's choice is not one the offer allows: the handshake would be aborted by the client.
+   * `version-not-offered` (e.g. TLS 1.0 answered to a hello offering 1.2-1.3), `suite-not-offered`, `group-not-offered`.
+   */
+  offerViolations?: ('version-not-offered' | 'suite-not-offered' | 'group-not-offered')[];
 }
 
 export type HelloOutcome =

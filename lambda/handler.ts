@@ -1,0 +1,2 @@
+// STUB: being written (alerting + handler). Exists so the CDK stack can bundle an entry.
+export const handler = async (): Promise<void> => {};
