@@ -243,6 +243,13 @@ export interface EndpointFacts {
   /** Handshakes that vary one dimension, run only where they explain something. */
   details?: DetailProbe[];
   chain?: ChainAnalysis;
+  /** Set when the server asked for a client certificate: a handshake without one, completed to see if it is required. */
+  clientCertificate?: ClientCertVerdict;
+}
+
+export interface ClientCertVerdict {
+  required: boolean | 'unknown';
+  detail: string;
 }
 
 export interface OriginFacts {
@@ -263,7 +270,9 @@ export interface Finding {
   message: string;
   /** The name CloudFront sends as SNI, where it matters. */
   sniName?: string;
+  /** The (first) address where it holds; `addresses` lists them all when there are several. */
   address?: string;
+  addresses?: string[];
   port?: number;
   /** Path patterns of the behaviors this finding hits. */
   behaviors?: string[];

@@ -1,25 +1,138 @@
-// STUB: the real pipeline is being written. The signature is the contract.
+/**
+ * targets -> probes -> facts -> findings -> report. The CLI and the Lambda handler both call `runScan`, so they
+ * never differ in what they find.
+ */
 import type { ClientProfile } from './cloudfront/client-profile';
-import type { OriginReport, OriginTarget, ScanReport } from './model';
+import { diagnose, originStatus } from './diagnosis/diagnose';
+import type { OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
+import { probeClientCertRequired } from './probe/client-cert';
+import { createResolver, type Resolver } from './probe/dns';
+import { probeOrigin, type ProbeDeps } from './probe/origin-probe';
+import { probeTcp } from './probe/tcp';
+import { probeHello } from './probe/tls-hello';
+import { loadTrustStore, type TrustStore } from './probe/trust-store';
+import { KeyedLimiter, mapLimit } from './util/limiter';
+import { version as toolVersion } from '../package.json';
 
 export interface ScanOptions {
   profile: ClientProfile;
   /** Extra trusted roots (PEM files), beside Mozilla's (tls.rootCertificates) and NODE_EXTRA_CA_CERTS. */
   caFiles?: string[];
+  /** A ready trust store (tests, the demo); `caFiles` is ignored when given. */
+  trust?: TrustStore;
   expiryWarningDays: number;
   /** Origins probed at once. */
   concurrency: number;
   /** Upper bound on the per-target connect timeout (the target's own ConnectionTimeout otherwise). */
   connectTimeoutMs?: number;
-  /** Epoch ms after which no new probe starts; the rest is reported as not reached. */
+  /** Epoch ms after which no new origin is started; the rest is reported as not reached. */
   deadline?: number;
   now?: () => Date;
   /** Called as each origin finishes (progress, logging). */
   onOrigin?: (origin: OriginReport) => void;
+  /** The network edge; the real probes by default. */
+  deps?: Partial<ProbeDeps>;
+  /** Most addresses of one name probed (a name with 50 A records gets the first N, the rest listed). Default 16. */
+  maxAddresses?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+/** Be gentle: at most this many connections at once to one address. */
+export const PER_ADDRESS_CONNECTIONS = 4;
+
+export function defaultProbeDeps(resolver: Resolver = createResolver()): ProbeDeps {
+  return {
+    resolver,
+    hello: (r) => probeHello(r),
+    tcp: probeTcp,
+    clientCert: probeClientCertRequired,
+  };
 }
 
 export async function runScan(targets: OriginTarget[], options: ScanOptions): Promise<ScanReport> {
-  void targets;
-  void options;
-  throw new Error('not implemented yet');
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const trust = options.trust ?? loadTrustStore({ caFiles: options.caFiles ?? [] });
+  const deps: ProbeDeps = { ...defaultProbeDeps(), ...options.deps };
+  const settings = {
+    profile: options.profile,
+    trust,
+    now,
+    expiryWarningDays: options.expiryWarningDays,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    perAddressLimit: new KeyedLimiter(PER_ADDRESS_CONNECTIONS),
+    maxAddresses: options.maxAddresses ?? 16,
+  };
+
+  const notScanned: string[] = [];
+  const reports = await mapLimit(targets, Math.max(1, options.concurrency), async (target): Promise<OriginReport> => {
+    const t0 = Date.now();
+    let report: OriginReport;
+    if (target.skip) {
+      report = baseReport(target, 'skipped', [], 0, target.skip.reason);
+    } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
+      notScanned.push(target.key);
+      report = baseReport(target, 'skipped', [], 0, 'not reached before the scan deadline');
+    } else {
+      const inventoryOnly = target.ports.length === 0;
+      const facts = inventoryOnly ? undefined : await probeOrigin(target, deps, settings);
+      const findings = diagnose(target, facts, options.profile);
+      report = { ...baseReport(target, originStatus(findings), findings, Date.now() - t0), ...(facts ? { facts } : {}) };
+    }
+    options.onOrigin?.(report);
+    return report;
+  });
+
+  annotateFailover(reports);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'cloudfront-origin-monitor', version: toolVersion, runtime: `node ${process.version} ${process.platform}/${process.arch}` },
+    profile: options.profile.name,
+    startedAt,
+    durationMs: Date.now() - started,
+    origins: reports,
+    summary: summarize(reports),
+    ...(notScanned.length ? { incomplete: { reason: 'the scan deadline was reached', notScanned } } : {}),
+  };
+}
+
+function baseReport(target: OriginTarget, status: OriginReport['status'], findings: OriginReport['findings'], durationMs: number, skippedReason?: string): OriginReport {
+  return {
+    key: target.key,
+    ...(target.distributionId ? { distributionId: target.distributionId } : {}),
+    ...(target.distributionDomainName ? { distributionDomainName: target.distributionDomainName } : {}),
+    ...(target.distributionEnabled !== undefined ? { distributionEnabled: target.distributionEnabled } : {}),
+    ...(target.aliases ? { aliases: target.aliases } : {}),
+    ...(target.originId ? { originId: target.originId } : {}),
+    domainName: target.domainName,
+    status,
+    ...(skippedReason ? { skippedReason } : {}),
+    ports: target.ports,
+    sniNames: target.sniNames,
+    allowedVersions: target.allowedVersions,
+    ...(target.originGroups ? { originGroups: target.originGroups } : {}),
+    findings,
+    durationMs,
+  };
+}
+
+/** A failing primary keeps its severity; the report says whether traffic fails over to a healthy secondary. */
+function annotateFailover(reports: OriginReport[]): void {
+  const byOrigin = new Map(reports.map((r) => [`${r.distributionId}/${r.originId}`, r]));
+  for (const r of reports) {
+    if (!r.originGroups) continue;
+    r.originGroups = r.originGroups.map((g) => {
+      const partner = g.partnerOriginId ? byOrigin.get(`${r.distributionId}/${g.partnerOriginId}`) : undefined;
+      if (!partner) return g;
+      const failsOver = g.role === 'primary' && r.status === 'critical' && (partner.status === 'ok' || partner.status === 'warning');
+      return { ...g, partnerStatus: partner.status, ...(g.role === 'primary' ? { failsOver } : {}) };
+    });
+  }
+}
+
+export function summarize(reports: readonly OriginReport[]): ScanSummary {
+  const summary: ScanSummary = { origins: reports.length, ok: 0, warning: 0, critical: 0, skipped: 0 };
+  for (const r of reports) summary[r.status]++;
+  return summary;
 }

@@ -1,0 +1,188 @@
+/**
+ * `cf-origin-monitor scan | demo`: flags -> targets -> the pipeline the Lambda runs -> a report.
+ * Exit codes: 0 no critical finding, 2 at least one critical finding, 1 the tool could not do its job.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PROFILE, getProfile, PROFILES } from './cloudfront/client-profile';
+import { createCloudFrontClient } from './inventory/cloudfront-api';
+import { loadTargets } from './inventory';
+import { applyResolve, parseResolve, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
+import type { OriginTarget, ScanReport } from './model';
+import { DEFAULT_CONCURRENCY, runScan } from './pipeline';
+import { renderJson } from './report/json';
+import { renderTable } from './report/table';
+import { version } from '../package.json';
+
+export const EXIT = { OK: 0, FAILED: 1, CRITICAL: 2 } as const;
+
+interface ScanFlags {
+  origin?: string;
+  sni: string[];
+  protocols?: string;
+  policy?: string;
+  httpPort?: number;
+  httpsPort?: number;
+  inventory?: string;
+  policies: string[];
+  distribution: string[];
+  excludeDistribution: string[];
+  skipDisabled?: boolean;
+  caFile: string[];
+  resolve: ResolveEntry[];
+  profile: string;
+  expiryWarningDays: number;
+  concurrency: number;
+  connectTimeout: number;
+  format: 'table' | 'json';
+  output?: string;
+  color: boolean;
+  progress: boolean;
+}
+
+const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
+const asIs = (v: string) => v;
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function wrapped<T>(parse: (v: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message.replace(/^--[a-z-]+: /, ''));
+    }
+  };
+}
+
+export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream; setExitCode: (code: number) => void }): Command {
+  const program = new Command('cf-origin-monitor')
+    .description('Find the CloudFront origins that would answer viewers with HTTP 502, before your users do.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('scan')
+    .description(
+      'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy).',
+    )
+    .option('--origin <host[:port]>', 'one origin, described by the flags below')
+    .option('--sni <name>', 'a name CloudFront sends as SNI (repeatable; default: the origin host)', collect(asIs), [])
+    .option('--protocols <list>', "the origin's OriginSslProtocols, e.g. TLSv1.2,TLSv1.1", 'TLSv1.2')
+    .addOption(new Option('--policy <policy>', 'origin protocol policy').choices(['https-only', 'http-only', 'match-viewer']).default('https-only'))
+    .option('--http-port <n>', 'HTTP port (default 80)', integer(1, 65535))
+    .option('--https-port <n>', 'HTTPS port (default 443, or the --origin port)', integer(1, 65535))
+    .option('--inventory <file>', 'the JSON of `aws cloudfront list-distributions` (one page or an array of pages)')
+    .option('--policies <file>', 'the JSON of `aws cloudfront list-cache-policies|list-origin-request-policies --type custom` (repeatable)', collect(asIs), [])
+    .option('--distribution <id>', 'only this distribution (repeatable)', collect(asIs), [])
+    .option('--exclude-distribution <id>', 'leave this distribution out (repeatable)', collect(asIs), [])
+    .option('--skip-disabled', 'leave disabled distributions out')
+    .option('--ca-file <pem>', 'extra trusted roots, for testing private origins (repeatable; CloudFront itself never trusts them)', collect(asIs), [])
+    .option('--resolve <host:port:address>', "use these addresses for host, as curl's --resolve (repeatable)", collect(wrapped(parseResolve)), [])
+    .addOption(new Option('--profile <name>', "CloudFront's TLS client profile").choices(Object.keys(PROFILES)).default(DEFAULT_PROFILE))
+    .option('--expiry-warning-days <n>', 'warn when a certificate expires within N days', integer(1, 365), 30)
+    .option('--concurrency <n>', 'origins probed at once', integer(1, 1000), DEFAULT_CONCURRENCY)
+    .option('--connect-timeout <ms>', "cap on each origin's connection timeout, ms", integer(100, 10_000), 5000)
+    .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--no-color', 'no colour, even on a terminal')
+    .option('--no-progress', 'no progress line on stderr')
+    .action(async (flags: ScanFlags) => {
+      io.setExitCode(await scan(flags, io));
+    });
+
+  program
+    .command('demo')
+    .description('Start a local fleet of broken and healthy origins, scan it with the Lambda pipeline and show the alert e-mails. No AWS account needed.')
+    .action(async () => {
+      const { runDemo } = await import('../scripts/demo');
+      io.setExitCode(await runDemo());
+    });
+  return program;
+}
+
+async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
+  const filters = {
+    distributions: flags.distribution,
+    excludeDistributions: flags.excludeDistribution,
+    ...(flags.skipDisabled ? { skipDisabled: true } : {}),
+  };
+  if (flags.origin && flags.inventory) throw new Error('give either --origin or --inventory, not both');
+  if (flags.origin) {
+    return [
+      singleOriginTarget({
+        origin: flags.origin,
+        sni: flags.sni,
+        ...(flags.protocols ? { protocols: flags.protocols } : {}),
+        ...(flags.policy ? { policy: flags.policy } : {}),
+        ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
+        ...(flags.httpsPort ? { httpsPort: flags.httpsPort } : {}),
+      }),
+    ];
+  }
+  if (flags.inventory) return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies }, filters);
+  return loadTargets({ kind: 'api', client: createCloudFrontClient() }, filters);
+}
+
+async function scan(flags: ScanFlags, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream }): Promise<number> {
+  const targets = applyResolve(await loadScanTargets(flags), flags.resolve);
+  const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  let done = 0;
+  const report: ScanReport = await runScan(targets, {
+    profile: getProfile(flags.profile),
+    caFiles: flags.caFile,
+    expiryWarningDays: flags.expiryWarningDays,
+    concurrency: flags.concurrency,
+    connectTimeoutMs: flags.connectTimeout,
+    onOrigin: () => {
+      done++;
+      if (tty && flags.progress && targets.length > 1) io.stderr.write(`\rscanned ${done}/${targets.length} origins`);
+    },
+  });
+  if (tty && flags.progress && targets.length > 1) io.stderr.write('\r\x1b[K');
+
+  const stdoutTty = 'isTTY' in io.stdout && (io.stdout as NodeJS.WriteStream).isTTY === true;
+  const text = flags.format === 'json' ? renderJson(report) : renderTable(report, { color: flags.color && stdoutTty && !flags.output });
+  if (flags.output) {
+    writeFileSync(flags.output, text);
+    const s = report.summary;
+    io.stderr.write(`wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped\n`);
+  } else {
+    io.stdout.write(text);
+  }
+  return report.summary.critical > 0 ? EXIT.CRITICAL : EXIT.OK;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, setExitCode: (c) => (exitCode = c) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one-line error (or the help/version text).
+      return err.exitCode === 0 ? EXIT.OK : EXIT.FAILED;
+    }
+    process.stderr.write(`cf-origin-monitor: ${oneLine(err)}\n`);
+    return EXIT.FAILED;
+  }
+}
+
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0];
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

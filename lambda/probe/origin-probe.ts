@@ -1,0 +1,191 @@
+/**
+ * Probes one origin the way CloudFront connects to it, and gathers the facts the diagnosis needs.
+ *
+ * For each address of the origin name and each port CloudFront uses:
+ *  - HTTP ports: a TCP connect.
+ *  - HTTPS ports, per SNI name: the verdict handshake (CloudFront's own ClientHello). Only where the verdict needs
+ *    explaining do detail handshakes follow, each changing one dimension of the offer:
+ *      failure           -> one version at a time, any suite, any group: is it the version, the suites or the groups?
+ *      TLS 1.3 chosen    -> the distribution's versions without 1.3: would the legacy profile get through?
+ *      3DES/RC4 chosen   -> the same offer without them: are they all the origin accepts?
+ *      client cert asked -> a full handshake without one: is it required?
+ *  - The chain, as sent, from the first handshake that carried it.
+ * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
+ */
+import type { ClientProfile } from '../cloudfront/client-profile';
+import { CLOUDFRONT_SUITES } from '../cloudfront/client-profile';
+import type { DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
+import { KeyedLimiter, mapLimit } from '../util/limiter';
+import { analyzeChain } from './certificate-chain';
+import type { ClientCertVerdict } from '../model';
+import { probeDns, type Resolver } from './dns';
+import {
+  broadGroups13Offer,
+  broadGroupsOffer,
+  broadSuitesOffer,
+  cloudfrontOffer,
+  isAccepted,
+  noLegacySuitesOffer,
+  singleVersionOffer,
+  upToTls12Offer,
+} from './offers';
+import type { TrustStore } from './trust-store';
+
+export interface HelloRequest {
+  address: string;
+  port: number;
+  offer: HelloOffer;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+}
+
+/** The network edge, passed in: the real probes in production, fakes or loopback servers in tests. */
+export interface ProbeDeps {
+  resolver: Resolver;
+  hello(request: HelloRequest): Promise<HelloResult>;
+  tcp(address: string, port: number, timeoutMs: number): Promise<TcpFacts>;
+  clientCert(address: string, port: number, serverName: string | undefined, timeoutMs: number): Promise<ClientCertVerdict>;
+}
+
+export interface ProbeSettings {
+  profile: ClientProfile;
+  trust: TrustStore;
+  now: () => Date;
+  expiryWarningDays: number;
+  /** Cap on the target's own connection timeout. */
+  connectTimeoutMs?: number;
+  /** At most this many connections at once to one address (be gentle). */
+  perAddressLimit: KeyedLimiter;
+  /** At most this many addresses of one name are probed; the rest are listed as not probed. */
+  maxAddresses: number;
+}
+
+const LEGACY_SUITES = CLOUDFRONT_SUITES.filter((s) => s.legacy).map((s) => s.code);
+const VERSION_PROBES: readonly TlsVersionName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'];
+
+/** Alerts that say what is wrong by themselves: no detail probe can explain them better. */
+const SELF_EXPLAINING_ALERTS = new Set([112 /* unrecognized_name */, 116 /* certificate_required */]);
+
+function needsExplaining(verdict: HelloResult): boolean {
+  const o = verdict.outcome;
+  switch (o.kind) {
+    case 'server-hello':
+      return (o.hello.offerViolations ?? []).includes('version-not-offered');
+    case 'alert':
+      return !SELF_EXPLAINING_ALERTS.has(o.description);
+    case 'closed':
+    case 'reset':
+    case 'hello-retry-request':
+      return true;
+    default:
+      // not-tls, timeout, protocol-error and connect failures are verdicts in themselves.
+      return false;
+  }
+}
+
+export async function probeOrigin(target: OriginTarget, deps: ProbeDeps, settings: ProbeSettings): Promise<OriginFacts> {
+  const dns = await probeDns(target.domainName, deps.resolver, target.resolveOverride);
+  const notProbed: { what: string; reason: string }[] = [];
+  let addresses = dns.addresses;
+  if (addresses.length > settings.maxAddresses) {
+    for (const a of addresses.slice(settings.maxAddresses)) {
+      notProbed.push({ what: a.address, reason: `the name has ${addresses.length} addresses; the first ${settings.maxAddresses} were probed` });
+    }
+    addresses = addresses.slice(0, settings.maxAddresses);
+  }
+  const timeoutMs = Math.min(target.connectionTimeoutMs, settings.connectTimeoutMs ?? Infinity);
+  const perAddress = await Promise.all(
+    addresses.flatMap(({ address, family }) =>
+      target.ports.map((p) =>
+        p.tls
+          ? probeTlsPort(target, address, family, p.port, timeoutMs, deps, settings)
+          : probePlainPort(address, family, p.port, timeoutMs, deps, settings).then((e) => [e]),
+      ),
+    ),
+  );
+  return { dns, endpoints: perAddress.flat(), ...(notProbed.length ? { notProbed } : {}) };
+}
+
+async function probePlainPort(address: string, family: 4 | 6, port: number, timeoutMs: number, deps: ProbeDeps, settings: ProbeSettings): Promise<EndpointFacts> {
+  const tcp = await settings.perAddressLimit.run(address, () => deps.tcp(address, port, timeoutMs));
+  return { address, family, port, tls: false, tcp };
+}
+
+function tcpFromHello(address: string, port: number, result: HelloResult): TcpFacts {
+  const o = result.outcome;
+  if (o.kind === 'connect-failed') {
+    return { address, port, status: o.tcp, ...(o.error ? { error: o.error } : {}), durationMs: result.durationMs };
+  }
+  return { address, port, status: 'open', durationMs: result.durationMs };
+}
+
+async function probeTlsPort(
+  target: OriginTarget,
+  address: string,
+  family: 4 | 6,
+  port: number,
+  timeoutMs: number,
+  deps: ProbeDeps,
+  settings: ProbeSettings,
+): Promise<EndpointFacts[]> {
+  const hello = (offer: HelloOffer) =>
+    settings.perAddressLimit.run(address, () => deps.hello({ address, port, offer, connectTimeoutMs: timeoutMs, handshakeTimeoutMs: timeoutMs }));
+
+  // The first name tells whether the port answers at all; the other names only need probing if it does.
+  const [first, ...others] = target.sniNames;
+  const firstFacts = await probeName(first?.name);
+  if (firstFacts.tcp.status !== 'open') return [firstFacts];
+  const rest = await mapLimit(others, others.length || 1, (n) => probeName(n.name));
+  return [firstFacts, ...rest];
+
+  async function probeName(serverName: string | undefined): Promise<EndpointFacts> {
+    const sni = serverName && !isIpLiteral(serverName) ? serverName : undefined;
+    const base = cloudfrontOffer(settings.profile, target.allowedVersions, sni);
+    const verdict = await hello(base);
+    const facts: EndpointFacts = { address, family, port, tls: true, ...(serverName ? { serverName } : {}), tcp: tcpFromHello(address, port, verdict), hello: verdict };
+    if (facts.tcp.status !== 'open') return facts;
+
+    const details = await runDetails(verdict, base);
+    if (details.length) facts.details = details;
+    if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello' && verdict.outcome.hello.certificateRequested) {
+      facts.clientCertificate = await settings.perAddressLimit.run(address, () => deps.clientCert(address, port, sni, timeoutMs));
+    }
+
+    const withChain = [verdict, ...details.map((d) => d.result)].find(
+      (r) => r.outcome.kind === 'server-hello' && (r.outcome.hello.certificates?.length ?? 0) > 0,
+    );
+    if (withChain && withChain.outcome.kind === 'server-hello') {
+      facts.chain = analyzeChain(withChain.outcome.hello.certificates ?? [], {
+        serverName: serverName,
+        now: settings.now(),
+        trust: settings.trust,
+        expiryWarningDays: settings.expiryWarningDays,
+      });
+    }
+    return facts;
+  }
+
+  async function runDetails(verdict: HelloResult, base: HelloOffer): Promise<DetailProbe[]> {
+    const plan: { purpose: string; offer: HelloOffer }[] = [];
+    if (needsExplaining(verdict)) {
+      for (const v of VERSION_PROBES) plan.push({ purpose: `version:${v}`, offer: singleVersionOffer(base, v) });
+      plan.push({ purpose: 'suites:any', offer: broadSuitesOffer(base) });
+      plan.push({ purpose: 'groups:any', offer: broadGroupsOffer(base) });
+      plan.push({ purpose: 'groups:any-tls13', offer: broadGroups13Offer(base) });
+    } else if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello') {
+      const chosen = verdict.outcome.hello;
+      if (chosen.version === 'TLSv1.3' && upToTls12Offer(base).versions.length > 0) {
+        plan.push({ purpose: 'versions:without-tls13', offer: upToTls12Offer(base) });
+      }
+      // A legacy *version* chosen from an offer that included newer ones needs no probe: it is all the server speaks.
+      if (LEGACY_SUITES.includes(chosen.suite)) {
+        plan.push({ purpose: 'suites:without-legacy', offer: noLegacySuitesOffer(base, LEGACY_SUITES) });
+      }
+    }
+    return Promise.all(plan.map(async (p) => ({ purpose: p.purpose, result: await hello(p.offer) })));
+  }
+}
+
+function isIpLiteral(name: string): boolean {
+  return /^[0-9.]+$/.test(name) || name.includes(':');
+}

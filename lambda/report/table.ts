@@ -1,0 +1,63 @@
+/**
+ * The report for people: a row per origin, its findings beneath, and a summary. Pure: report in, text out.
+ */
+import type { Finding, OriginReport, ScanReport } from '../model';
+
+export interface TableOptions {
+  color: boolean;
+  /** Print why/fix/reproduce beneath each finding (default true). */
+  verbose?: boolean;
+}
+
+const COLORS = { critical: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', ok: '\x1b[32m', skipped: '\x1b[90m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+export function renderTable(report: ScanReport, options: TableOptions): string {
+  const paint = (kind: keyof typeof COLORS, text: string) => (options.color ? `${COLORS[kind]}${text}${COLORS.reset}` : text);
+  const lines: string[] = [];
+  lines.push(
+    `cloudfront-origin-monitor ${report.tool.version} | profile ${report.profile} | ${report.summary.origins} origin(s) in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  for (const origin of report.origins) {
+    lines.push('');
+    lines.push(`${paint(origin.status, origin.status.toUpperCase().padEnd(8))}  ${originTitle(origin)}`);
+    if (origin.status === 'skipped') {
+      lines.push(`          ${paint('dim', `skipped: ${origin.skippedReason ?? ''}`)}`);
+      continue;
+    }
+    const names = origin.sniNames.map((n) => n.name).join(', ');
+    const ports = origin.ports.map((p) => `${p.port}/${p.tls ? 'https' : 'http'}`).join(', ');
+    lines.push(`          ${paint('dim', `ports ${ports}${names ? ` | names ${names}` : ''}`)}`);
+    for (const g of origin.originGroups ?? []) {
+      if (g.role === 'primary' && g.failsOver) lines.push(`          fails over to ${g.partnerOriginId} (${g.partnerStatus}) in group ${g.groupId}`);
+    }
+    for (const finding of origin.findings) lines.push(...renderFinding(finding, options, paint));
+  }
+  const s = report.summary;
+  lines.push('');
+  lines.push(
+    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped`,
+  );
+  if (report.incomplete) lines.push(`not reached: ${report.incomplete.notScanned.length} origin(s) (${report.incomplete.reason})`);
+  return lines.join('\n') + '\n';
+}
+
+function originTitle(o: OriginReport): string {
+  const where = o.distributionId ? `  [${o.distributionId}${o.originId ? ` / ${o.originId}` : ''}${o.distributionEnabled === false ? ', disabled' : ''}]` : '';
+  return `${o.domainName}${where}`;
+}
+
+function renderFinding(f: Finding, options: TableOptions, paint: (k: keyof typeof COLORS, t: string) => string): string[] {
+  const mark = f.severity === 'critical' ? 'x' : f.severity === 'warning' ? '!' : 'i';
+  const where = [f.sniName ? `name ${f.sniName}` : '', f.addresses ? f.addresses.join(', ') : f.address ?? '', f.port ? `port ${f.port}` : '']
+    .filter(Boolean)
+    .join(' | ');
+  const out = [`  ${paint(f.severity, `${mark} ${f.code}`)}  ${f.message}`];
+  if (where) out.push(`      ${paint('dim', where)}`);
+  if (f.behaviors?.length) out.push(`      paths: ${f.behaviors.join(', ')}`);
+  if (options.verbose !== false) {
+    out.push(`      why: ${f.why}`);
+    out.push(`      fix: ${f.fix}`);
+    if (f.reproduce) out.push(`      reproduce: ${f.reproduce}`);
+  }
+  return out;
+}
