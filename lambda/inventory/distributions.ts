@@ -1,0 +1,361 @@
+/**
+ * The inventory's own model of CloudFront distributions: only the fields the monitor needs, independent of the SDK,
+ * and the validation that turns untrusted JSON (a CLI listing, or an SDK response) into it.
+ *
+ * The SDK and `aws cloudfront list-distributions` use the same member names (`DistributionSummary`, `Origins`,
+ * `{Quantity, Items}` lists), so one validator reads both. Errors are one line naming the JSON path, e.g.
+ * `DistributionList.Items[2].Origins.Items[0].DomainName: expected a string`. They never quote a value: custom
+ * header values are secrets and are not even read.
+ */
+import type { OriginProtocolPolicy, OriginSslProtocol } from '../model';
+
+export type ViewerProtocolPolicy = 'allow-all' | 'https-only' | 'redirect-to-https';
+
+export type OriginConnection =
+  | {
+      kind: 'custom';
+      httpPort: number;
+      httpsPort: number;
+      protocolPolicy: OriginProtocolPolicy;
+      sslProtocols: OriginSslProtocol[];
+    }
+  | { kind: 's3' }
+  | { kind: 'vpc' };
+
+export interface Origin {
+  id: string;
+  domainName: string;
+  originPath?: string;
+  connection: OriginConnection;
+  originAccessControlId?: string;
+  /** Seconds, as configured (undefined: CloudFront's default). */
+  connectionTimeout?: number;
+  connectionAttempts?: number;
+  /** Names only: the values may be secrets and are never read. */
+  customHeaderNames: string[];
+}
+
+export interface OriginGroup {
+  id: string;
+  /** In failover order: the first is the primary. */
+  memberOriginIds: string[];
+}
+
+export interface Behavior {
+  /** `*` for the default behavior. */
+  pathPattern: string;
+  targetOriginId: string;
+  viewerProtocolPolicy: ViewerProtocolPolicy;
+  cachePolicyId?: string;
+  originRequestPolicyId?: string;
+  /** Legacy `ForwardedValues.Headers` (absent when the behavior uses policies). */
+  forwardedHeaders?: string[];
+}
+
+export interface Distribution {
+  id: string;
+  /** `dxxxx.cloudfront.net`. */
+  domainName: string;
+  enabled: boolean;
+  aliases: string[];
+  origins: Origin[];
+  originGroups: OriginGroup[];
+  /** The ordered cache behaviors, then the default behavior (`*`): the order CloudFront matches them in. */
+  behaviors: Behavior[];
+}
+
+/** The header part of a cache policy (`HeadersConfig` of the cache key) or of an origin request policy. */
+export interface HeaderPolicy {
+  id: string;
+  headerBehavior: string;
+  headers: string[];
+}
+
+/** Custom policies known for this run, by id. A policy missing here is unknown. */
+export interface PolicyCatalog {
+  cache: Map<string, HeaderPolicy>;
+  originRequest: Map<string, HeaderPolicy>;
+}
+
+export interface InventorySource {
+  /** Where it came from, for messages: a file name or `CloudFront API`. */
+  sourceName: string;
+  distributions: Distribution[];
+  policies: PolicyCatalog;
+}
+
+export function emptyPolicyCatalog(): PolicyCatalog {
+  return { cache: new Map(), originRequest: new Map() };
+}
+
+/** A JSON document is not in the expected shape. The message is `<path>: <problem>`. */
+export class InventoryFormatError extends Error {
+  constructor(path: string, problem: string) {
+    super(`${path || '(top level)'}: ${problem}`);
+    this.name = 'InventoryFormatError';
+  }
+}
+
+/** Runs a reader and turns its path errors into one-line errors prefixed with the source name. */
+export function withSource<T>(sourceName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof InventoryFormatError) throw new Error(`${sourceName}: ${e.message}`);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Readers: each takes the parent object, the member name and the parent's path.
+// ---------------------------------------------------------------------------------------------------------------
+
+type JsonObject = Record<string, unknown>;
+
+export const joinPath = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asObject(value: unknown, path: string): JsonObject {
+  if (!isObject(value)) throw new InventoryFormatError(path, 'expected an object');
+  return value;
+}
+
+function optString(o: JsonObject, key: string, path: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new InventoryFormatError(joinPath(path, key), 'expected a string');
+  return v;
+}
+
+function reqString(o: JsonObject, key: string, path: string): string {
+  const v = optString(o, key, path);
+  if (v === undefined || v === '') throw new InventoryFormatError(joinPath(path, key), 'expected a string');
+  return v;
+}
+
+/** Empty strings (as the CLI prints unset ids: `"OriginAccessControlId": ""`) count as absent. */
+function optId(o: JsonObject, key: string, path: string): string | undefined {
+  return optString(o, key, path) || undefined;
+}
+
+function optInteger(o: JsonObject, key: string, path: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InventoryFormatError(joinPath(path, key), `expected an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function reqInteger(o: JsonObject, key: string, path: string, min: number, max: number): number {
+  const v = optInteger(o, key, path, min, max);
+  if (v === undefined) throw new InventoryFormatError(joinPath(path, key), `expected an integer from ${min} to ${max}`);
+  return v;
+}
+
+function reqBoolean(o: JsonObject, key: string, path: string): boolean {
+  const v = o[key];
+  if (typeof v !== 'boolean') throw new InventoryFormatError(joinPath(path, key), 'expected true or false');
+  return v;
+}
+
+function reqEnum<T extends string>(o: JsonObject, key: string, path: string, allowed: readonly T[]): T {
+  const v = o[key];
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new InventoryFormatError(joinPath(path, key), `expected one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+export interface Located {
+  value: unknown;
+  path: string;
+}
+
+/** The `Items` of a `{Quantity, Items}` list member; an absent member or absent Items is an empty list. */
+export function listItems(o: JsonObject, key: string, path: string): Located[] {
+  const containerPath = joinPath(path, key);
+  if (o[key] === undefined || o[key] === null) return [];
+  const items = asObject(o[key], containerPath).Items;
+  if (items === undefined || items === null) return [];
+  const itemsPath = `${containerPath}.Items`;
+  if (!Array.isArray(items)) throw new InventoryFormatError(itemsPath, 'expected an array');
+  return items.map((value, i) => ({ value, path: `${itemsPath}[${i}]` }));
+}
+
+function stringItems(o: JsonObject, key: string, path: string): string[] {
+  return listItems(o, key, path).map(({ value, path: p }) => {
+    if (typeof value !== 'string') throw new InventoryFormatError(p, 'expected a string');
+    return value;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Distributions
+// ---------------------------------------------------------------------------------------------------------------
+
+const ORIGIN_PROTOCOL_POLICIES: readonly OriginProtocolPolicy[] = ['http-only', 'https-only', 'match-viewer'];
+const VIEWER_PROTOCOL_POLICIES: readonly ViewerProtocolPolicy[] = ['allow-all', 'https-only', 'redirect-to-https'];
+const SSL_PROTOCOLS: readonly OriginSslProtocol[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'];
+/** When a custom origin lists no `OriginSslProtocols` (the API makes them optional): the console's default. */
+const DEFAULT_SSL_PROTOCOLS: OriginSslProtocol[] = ['TLSv1.2'];
+
+function readCustomConnection(o: JsonObject, path: string): OriginConnection {
+  const sslProtocols = stringItems(o, 'OriginSslProtocols', path).filter((p): p is OriginSslProtocol =>
+    (SSL_PROTOCOLS as readonly string[]).includes(p),
+  );
+  return {
+    kind: 'custom',
+    httpPort: reqInteger(o, 'HTTPPort', path, 1, 65535),
+    httpsPort: reqInteger(o, 'HTTPSPort', path, 1, 65535),
+    protocolPolicy: reqEnum(o, 'OriginProtocolPolicy', path, ORIGIN_PROTOCOL_POLICIES),
+    sslProtocols: o.OriginSslProtocols === undefined ? DEFAULT_SSL_PROTOCOLS : sslProtocols,
+  };
+}
+
+function readConnection(o: JsonObject, path: string): OriginConnection {
+  if (o.VpcOriginConfig) return { kind: 'vpc' };
+  if (o.S3OriginConfig) return { kind: 's3' };
+  if (o.CustomOriginConfig) {
+    const p = joinPath(path, 'CustomOriginConfig');
+    return readCustomConnection(asObject(o.CustomOriginConfig, p), p);
+  }
+  throw new InventoryFormatError(path, 'expected one of S3OriginConfig, CustomOriginConfig, VpcOriginConfig');
+}
+
+function readCustomHeaderNames(o: JsonObject, path: string): string[] {
+  return listItems(o, 'CustomHeaders', path).map(({ value, path: p }) => reqString(asObject(value, p), 'HeaderName', p));
+}
+
+function readOrigin(value: unknown, path: string): Origin {
+  const o = asObject(value, path);
+  return {
+    id: reqString(o, 'Id', path),
+    domainName: reqString(o, 'DomainName', path),
+    originPath: optId(o, 'OriginPath', path),
+    connection: readConnection(o, path),
+    originAccessControlId: optId(o, 'OriginAccessControlId', path),
+    connectionTimeout: optInteger(o, 'ConnectionTimeout', path, 1, 10),
+    connectionAttempts: optInteger(o, 'ConnectionAttempts', path, 1, 3),
+    customHeaderNames: readCustomHeaderNames(o, path),
+  };
+}
+
+function readOriginGroup(value: unknown, path: string): OriginGroup {
+  const o = asObject(value, path);
+  return {
+    id: reqString(o, 'Id', path),
+    memberOriginIds: listItems(o, 'Members', path).map(({ value: m, path: p }) => reqString(asObject(m, p), 'OriginId', p)),
+  };
+}
+
+function readForwardedHeaders(o: JsonObject, path: string): string[] | undefined {
+  if (o.ForwardedValues === undefined || o.ForwardedValues === null) return undefined;
+  const p = joinPath(path, 'ForwardedValues');
+  return stringItems(asObject(o.ForwardedValues, p), 'Headers', p);
+}
+
+function readBehavior(value: unknown, path: string, pathPattern?: string): Behavior {
+  const o = asObject(value, path);
+  return {
+    pathPattern: pathPattern ?? reqString(o, 'PathPattern', path),
+    targetOriginId: reqString(o, 'TargetOriginId', path),
+    viewerProtocolPolicy: reqEnum(o, 'ViewerProtocolPolicy', path, VIEWER_PROTOCOL_POLICIES),
+    cachePolicyId: optId(o, 'CachePolicyId', path),
+    originRequestPolicyId: optId(o, 'OriginRequestPolicyId', path),
+    forwardedHeaders: readForwardedHeaders(o, path),
+  };
+}
+
+/** Every behavior targets an origin or group of the distribution, and every group member is an origin. */
+function checkReferences(d: Distribution, groupPaths: string[], behaviorPaths: string[]): void {
+  const originIds = new Set(d.origins.map((x) => x.id));
+  const groupIds = new Set(d.originGroups.map((g) => g.id));
+  d.originGroups.forEach((g, i) =>
+    g.memberOriginIds.forEach((id, j) => {
+      if (!originIds.has(id)) {
+        throw new InventoryFormatError(`${groupPaths[i]}.Members.Items[${j}].OriginId`, 'no origin with this id');
+      }
+    }),
+  );
+  d.behaviors.forEach((b, i) => {
+    if (!originIds.has(b.targetOriginId) && !groupIds.has(b.targetOriginId)) {
+      throw new InventoryFormatError(`${behaviorPaths[i]}.TargetOriginId`, 'no origin or origin group with this id');
+    }
+  });
+}
+
+/** One `DistributionSummary` (of `ListDistributions`, or of the CLI's `list-distributions`). */
+export function readDistributionSummary(value: unknown, path: string): Distribution {
+  const o = asObject(value, path);
+  const origins = listItems(o, 'Origins', path);
+  if (origins.length === 0) throw new InventoryFormatError(joinPath(path, 'Origins.Items'), 'expected at least one origin');
+  const groups = listItems(o, 'OriginGroups', path);
+  // The ordered behaviors, then the default one: the order CloudFront matches them in.
+  const behaviors = [
+    ...listItems(o, 'CacheBehaviors', path),
+    { value: o.DefaultCacheBehavior, path: joinPath(path, 'DefaultCacheBehavior') },
+  ];
+  const d: Distribution = {
+    id: reqString(o, 'Id', path),
+    domainName: reqString(o, 'DomainName', path),
+    enabled: reqBoolean(o, 'Enabled', path),
+    aliases: stringItems(o, 'Aliases', path),
+    origins: origins.map(({ value: v, path: p }) => readOrigin(v, p)),
+    originGroups: groups.map(({ value: v, path: p }) => readOriginGroup(v, p)),
+    behaviors: behaviors.map(({ value: v, path: p }, i) => readBehavior(v, p, i === behaviors.length - 1 ? '*' : undefined)),
+  };
+  checkReferences(d, groups.map((g) => g.path), behaviors.map((b) => b.path));
+  return d;
+}
+
+/** A `DistributionList` object: `{Items: DistributionSummary[], ...}` (Items absent when there are none). */
+export function readDistributionList(value: unknown, path: string): Distribution[] {
+  const o = asObject(value, path);
+  if (o.Items === undefined || o.Items === null) return [];
+  if (!Array.isArray(o.Items)) throw new InventoryFormatError(joinPath(path, 'Items'), 'expected an array');
+  return o.Items.map((item, i) => readDistributionSummary(item, `${joinPath(path, 'Items')}[${i}]`));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policies
+// ---------------------------------------------------------------------------------------------------------------
+
+const CACHE_HEADER_BEHAVIORS = ['none', 'whitelist'] as const;
+const ORIGIN_REQUEST_HEADER_BEHAVIORS = [
+  'none',
+  'whitelist',
+  'allViewer',
+  'allViewerAndWhitelistCloudFront',
+  'allExcept',
+] as const;
+
+function readHeadersConfig(id: string, value: unknown, path: string, behaviors: readonly string[]): HeaderPolicy {
+  const o = asObject(value, path);
+  return { id, headerBehavior: reqEnum(o, 'HeaderBehavior', path, behaviors), headers: stringItems(o, 'Headers', path) };
+}
+
+/** A `CachePolicy` object: `{Id, CachePolicyConfig: {ParametersInCacheKeyAndForwardedToOrigin: {HeadersConfig}}}`. */
+export function readCachePolicy(value: unknown, path: string): HeaderPolicy {
+  const o = asObject(value, path);
+  const configPath = joinPath(path, 'CachePolicyConfig');
+  const paramsPath = joinPath(configPath, 'ParametersInCacheKeyAndForwardedToOrigin');
+  const params = asObject(asObject(o.CachePolicyConfig, configPath).ParametersInCacheKeyAndForwardedToOrigin, paramsPath);
+  return readHeadersConfig(reqString(o, 'Id', path), params.HeadersConfig, joinPath(paramsPath, 'HeadersConfig'), CACHE_HEADER_BEHAVIORS);
+}
+
+/** An `OriginRequestPolicy` object: `{Id, OriginRequestPolicyConfig: {HeadersConfig}}`. */
+export function readOriginRequestPolicy(value: unknown, path: string): HeaderPolicy {
+  const o = asObject(value, path);
+  const configPath = joinPath(path, 'OriginRequestPolicyConfig');
+  const config = asObject(o.OriginRequestPolicyConfig, configPath);
+  return readHeadersConfig(
+    reqString(o, 'Id', path),
+    config.HeadersConfig,
+    joinPath(configPath, 'HeadersConfig'),
+    ORIGIN_REQUEST_HEADER_BEHAVIORS,
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * Distributions -> probe targets: one OriginTarget per origin of each distribution, with the ports and SNI names
+ * CloudFront really uses for it. Pure: no SDK, no I/O.
+ */
+import type { InventoryIssue, OriginGroupRole, OriginTarget, SniName, TargetPort } from '../model';
+import type { Behavior, Distribution, Origin, OriginConnection, PolicyCatalog } from './distributions';
+import { behaviorHostForwarding, type HostForwarding, type PolicyRef } from './host-forwarding';
+
+export interface BuildTargetsOptions {
+  /** Only these distribution ids (all when empty). Each must exist in the inventory. */
+  distributions?: string[];
+  excludeDistributions?: string[];
+  /** Disabled distributions become skipped targets instead of probed ones. */
+  skipDisabled?: boolean;
+}
+
+/**
+ * A wildcard alias `*.example.com` is probed as `cf-origin-monitor-probe.example.com`: a fixed, recognisable name
+ * that the wildcard covers, so the origin answers as it would to any viewer name under it.
+ */
+export const WILDCARD_PROBE_LABEL = 'cf-origin-monitor-probe';
+
+export const SKIP_REASONS = {
+  S3_REST: 'S3 REST origin: CloudFront connects to S3 itself',
+  VPC: 'VPC origin: private: not reachable from the internet',
+  DISABLED: 'distribution disabled (--skip-disabled)',
+} as const;
+
+const DEFAULT_CONNECTION_TIMEOUT_S = 10;
+const DEFAULT_CONNECTION_ATTEMPTS = 3;
+
+const S3_WEBSITE_DOMAIN = /\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?$/i;
+const S3_REST_DOMAIN = /\.s3(?:[.-](?!website)[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/i;
+
+/** A behavior, how it treats the Host header, and the origins it reaches (both members of a group). */
+interface Route {
+  behavior: Behavior;
+  host: HostForwarding;
+  originIds: string[];
+}
+
+const patterns = (routes: Route[]): string[] => routes.map((r) => r.behavior.pathPattern);
+
+export function buildTargets(
+  distributions: Distribution[],
+  policies: PolicyCatalog,
+  opts: BuildTargetsOptions = {},
+): OriginTarget[] {
+  return selectDistributions(distributions, opts).flatMap((d) => distributionTargets(d, policies, opts.skipDisabled ?? false));
+}
+
+function selectDistributions(distributions: Distribution[], opts: BuildTargetsOptions): Distribution[] {
+  const wanted = opts.distributions ?? [];
+  const missing = wanted.filter((id) => !distributions.some((d) => d.id === id));
+  if (missing.length > 0) throw new Error(`--distribution ${missing.join(', ')}: no such distribution in the inventory`);
+  const excluded = new Set(opts.excludeDistributions ?? []);
+  return distributions.filter((d) => (wanted.length === 0 || wanted.includes(d.id)) && !excluded.has(d.id));
+}
+
+function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean): OriginTarget[] {
+  const routes: Route[] = d.behaviors.map((behavior) => ({
+    behavior,
+    host: behaviorHostForwarding(behavior, policies),
+    originIds: d.originGroups.find((g) => g.id === behavior.targetOriginId)?.memberOriginIds ?? [behavior.targetOriginId],
+  }));
+  return d.origins.map((o) =>
+    originTarget(d, o, routes.filter((r) => r.originIds.includes(o.id)), skipDisabled),
+  );
+}
+
+function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled: boolean): OriginTarget {
+  const base = {
+    key: `${d.id}/${o.id}`,
+    distributionId: d.id,
+    distributionDomainName: d.domainName,
+    distributionEnabled: d.enabled,
+    aliases: d.aliases,
+    originId: o.id,
+    domainName: o.domainName,
+    ...(o.originPath ? { originPath: o.originPath } : {}),
+    connectionTimeoutMs: (o.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_S) * 1000,
+    connectionAttempts: o.connectionAttempts ?? DEFAULT_CONNECTION_ATTEMPTS,
+    ...nonEmpty('originGroups', originGroupRoles(d, o.id)),
+    ...nonEmpty('customHeaderNames', o.customHeaderNames),
+  };
+  const conn = o.connection;
+  if (conn.kind === 'vpc') return { ...base, ...notProbed(), skip: { reason: SKIP_REASONS.VPC } };
+  if (conn.kind === 's3' || (S3_REST_DOMAIN.test(o.domainName) && o.originAccessControlId)) {
+    return { ...base, ...notProbed(), skip: { reason: SKIP_REASONS.S3_REST } };
+  }
+  const ports = targetPorts(conn, routes);
+  const tls = ports.some((p) => p.tls);
+  const issues = [...protocolIssues(o, conn), ...(tls ? hostForwardingIssues(routes) : [])];
+  return {
+    ...base,
+    protocolPolicy: conn.protocolPolicy,
+    httpPort: conn.httpPort,
+    httpsPort: conn.httpsPort,
+    ports,
+    sniNames: tls ? sniNames(d, o, routes) : [],
+    allowedVersions: conn.sslProtocols,
+    ...nonEmpty('inventoryIssues', issues),
+    ...(skipDisabled && !d.enabled ? { skip: { reason: SKIP_REASONS.DISABLED } } : {}),
+  };
+}
+
+function nonEmpty<K extends string, T>(key: K, values: T[]): { [P in K]?: T[] } {
+  return (values.length > 0 ? { [key]: values } : {}) as { [P in K]?: T[] };
+}
+
+/** The fields of an origin the monitor does not probe (CloudFront's own S3 connection, a VPC origin). */
+function notProbed(): Pick<OriginTarget, 'protocolPolicy' | 'httpPort' | 'httpsPort' | 'ports' | 'sniNames' | 'allowedVersions'> {
+  return { protocolPolicy: 'https-only', httpPort: 80, httpsPort: 443, ports: [], sniNames: [], allowedVersions: [] };
+}
+
+function originGroupRoles(d: Distribution, originId: string): OriginGroupRole[] {
+  return d.originGroups
+    .filter((g) => g.memberOriginIds.includes(originId))
+    .map((g) => {
+      const partnerOriginId = g.memberOriginIds.find((m) => m !== originId);
+      return {
+        groupId: g.id,
+        role: g.memberOriginIds[0] === originId ? 'primary' : 'secondary',
+        ...(partnerOriginId ? { partnerOriginId } : {}),
+      };
+    });
+}
+
+/** https-only: HTTPS; http-only: HTTP; match-viewer: HTTPS, and HTTP for the behaviors that allow HTTP viewers. */
+function targetPorts(conn: Extract<OriginConnection, { kind: 'custom' }>, routes: Route[]): TargetPort[] {
+  const https: TargetPort = { port: conn.httpsPort, tls: true, behaviors: patterns(routes) };
+  const http: TargetPort = { port: conn.httpPort, tls: false, behaviors: patterns(routes) };
+  switch (conn.protocolPolicy) {
+    case 'https-only':
+      return [https];
+    case 'http-only':
+      return [http];
+    case 'match-viewer': {
+      const allowAll = patterns(routes.filter((r) => r.behavior.viewerProtocolPolicy === 'allow-all'));
+      return allowAll.length > 0 ? [https, { ...http, behaviors: allowAll }] : [https];
+    }
+  }
+}
+
+/**
+ * The origin domain (always, with the behaviors that do not forward Host) and, when any behavior may forward the
+ * viewer Host, each viewer name: every alias, or the distribution's own domain when it has none.
+ */
+function sniNames(d: Distribution, o: Origin, routes: Route[]): SniName[] {
+  const origin: SniName = {
+    name: o.domainName,
+    source: 'origin-domain',
+    behaviors: patterns(routes.filter((r) => r.host.kind !== 'forwarded')),
+  };
+  const viewerRoutes = routes.filter((r) => r.host.kind !== 'not-forwarded');
+  if (viewerRoutes.length === 0) return [origin];
+  const viewerNames = viewerHostNames(d).map((n): SniName => ({ ...n, source: 'viewer-host', behaviors: patterns(viewerRoutes) }));
+  const sameAsOrigin = (n: SniName) => n.name.toLowerCase() === o.domainName.toLowerCase();
+  // An alias equal to the origin domain is one name, sent by every behavior.
+  const merged = viewerNames.some(sameAsOrigin) ? { ...origin, behaviors: patterns(routes) } : origin;
+  return [merged, ...viewerNames.filter((n) => !sameAsOrigin(n))];
+}
+
+function viewerHostNames(d: Distribution): Pick<SniName, 'name' | 'wildcardAlias'>[] {
+  if (d.aliases.length === 0) return [{ name: d.domainName }];
+  return d.aliases.map((alias) =>
+    alias.startsWith('*.') ? { name: `${WILDCARD_PROBE_LABEL}${alias.slice(1)}`, wildcardAlias: alias } : { name: alias },
+  );
+}
+
+function protocolIssues(o: Origin, conn: Extract<OriginConnection, { kind: 'custom' }>): InventoryIssue[] {
+  if (!S3_WEBSITE_DOMAIN.test(o.domainName) || conn.protocolPolicy === 'http-only') return [];
+  return [
+    {
+      code: 'ORIGIN_PROTOCOL_UNSUPPORTED',
+      message: `S3 website endpoint ${o.domainName} does not support HTTPS, but the origin protocol policy is ${conn.protocolPolicy}`,
+      evidence: { domainName: o.domainName, protocolPolicy: conn.protocolPolicy },
+    },
+  ];
+}
+
+const POLICY_LABEL: Record<PolicyRef['type'], string> = { cache: 'cache policy', 'origin-request': 'origin request policy' };
+
+/** One issue per policy that could not be read, naming the behaviors that use it. */
+function hostForwardingIssues(routes: Route[]): InventoryIssue[] {
+  const byPolicy = new Map<string, { ref: PolicyRef; behaviors: string[] }>();
+  for (const r of routes) {
+    if (r.host.kind !== 'unknown') continue;
+    for (const ref of r.host.policies) {
+      const entry = byPolicy.get(`${ref.type}:${ref.id}`) ?? { ref, behaviors: [] };
+      entry.behaviors.push(r.behavior.pathPattern);
+      byPolicy.set(`${ref.type}:${ref.id}`, entry);
+    }
+  }
+  return [...byPolicy.values()].map(({ ref, behaviors }) => ({
+    code: 'HOST_FORWARDING_UNKNOWN',
+    message:
+      `${POLICY_LABEL[ref.type]} ${ref.id} (behaviors ${behaviors.join(', ')}) could not be read: ` +
+      'probed with both the origin domain and the viewer names as SNI',
+    evidence: { policyType: ref.type, policyId: ref.id, behaviors },
+  }));
+}
