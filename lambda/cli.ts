@@ -61,7 +61,7 @@ function wrapped<T>(parse: (v: string) => T) {
   };
 }
 
-export function buildProgram(io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream; setExitCode: (code: number) => void }): Command {
+export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }): Command {
   const program = new Command('cf-origin-monitor')
     .description('Find the CloudFront origins that would answer viewers with HTTP 502, before your users do.')
     .version(version)
@@ -131,7 +131,7 @@ async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
   return loadTargets({ kind: 'api', client: createCloudFrontClient() }, filters);
 }
 
-async function scan(flags: ScanFlags, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream }): Promise<number> {
+async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
   const targets = applyResolve(await loadScanTargets(flags), flags.resolve);
   const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   let done = 0;
@@ -160,9 +160,14 @@ async function scan(flags: ScanFlags, io: { stdout: NodeJS.WritableStream; stder
   return report.summary.critical > 0 ? EXIT.CRITICAL : EXIT.OK;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = EXIT.OK;
-  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, setExitCode: (c) => (exitCode = c) });
+  const program = buildProgram({ ...io, setExitCode: (c) => (exitCode = c) });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -171,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line error (or the help/version text).
       return err.exitCode === 0 ? EXIT.OK : EXIT.FAILED;
     }
-    process.stderr.write(`cf-origin-monitor: ${oneLine(err)}\n`);
+    io.stderr.write(`cf-origin-monitor: ${oneLine(err)}\n`);
     return EXIT.FAILED;
   }
 }
