@@ -1,0 +1,59 @@
+/**
+ * Sends the digest. SNS: one Publish with MessageStructure 'json' (e-mail subscribers get the plain text, SQS, Lambda
+ * and HTTPS subscribers the JSON) and a `severity` message attribute for subscription filter policies.
+ * Errors are not swallowed: after the SDK's own retries the caller fails the run and keeps the state.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Digest } from './digest';
+
+export interface PublishResult {
+  messageId?: string;
+}
+
+export interface Publisher {
+  publish(digest: Digest): Promise<PublishResult>;
+}
+
+export function publishInput(topicArn: string, digest: Digest) {
+  return {
+    TopicArn: topicArn,
+    Subject: digest.subject,
+    Message: digest.envelope,
+    MessageStructure: 'json',
+    MessageAttributes: {
+      severity: { DataType: 'String', StringValue: digest.worstSeverity },
+    },
+  };
+}
+
+export class SnsPublisher implements Publisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(digest: Digest): Promise<PublishResult> {
+    const out = await this.sns.send(new PublishCommand(publishInput(this.topicArn, digest)));
+    return { messageId: out.MessageId };
+  }
+}
+
+/** Keeps what would have been sent (tests, demo). */
+export class MemoryPublisher implements Publisher {
+  readonly sent: Digest[] = [];
+  async publish(digest: Digest): Promise<PublishResult> {
+    this.sent.push(digest);
+    return { messageId: `local-${this.sent.length}` };
+  }
+}
+
+/** Writes the e-mail as a person would read it (demo). */
+export class TextPublisher implements Publisher {
+  private n = 0;
+  constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {}
+  async publish(digest: Digest): Promise<PublishResult> {
+    this.n += 1;
+    this.write(`Subject: ${digest.subject}\nX-Severity: ${digest.worstSeverity}\n\n${digest.text}\n`);
+    return { messageId: `text-${this.n}` };
+  }
+}

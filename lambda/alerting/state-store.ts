@@ -1,0 +1,212 @@
+/**
+ * Where the alert state lives between runs.
+ *
+ * DynamoDB (table with string keys `pk` and `sk`): one item per finding identity,
+ *   { pk: 'finding', sk: <identity key>, v: 1, code, severity, distributionId?, originId?, originKey, domainName,
+ *     sniName?, firstSeen, runs, alertedAt?, expiry?: { fingerprint, stage }, message }
+ * Loading is one paginated Query on pk = 'finding'; saving writes only the items that changed (BatchWrite, 25 at a
+ * time, UnprocessedItems retried with backoff) and deletes the identities that are gone.
+ *
+ * MemoryStateStore and JsonFileStateStore have the same interface, for the demo and tests (no AWS).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { AlertState, FindingRecord } from './policy';
+
+export interface StateStore {
+  load(): Promise<AlertState>;
+  /** Persists `next`. `previous` is what `load` returned, so only what changed is written. */
+  save(next: AlertState, previous: AlertState): Promise<void>;
+}
+
+export const STATE_PK = 'finding';
+const ITEM_VERSION = 1;
+const BATCH = 25;
+
+/** A record as plain data: no undefined values, keys in a stable order (to compare and to store). */
+function canonical(r: FindingRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r).sort()) {
+    const v = (r as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+const same = (a: FindingRecord | undefined, b: FindingRecord) =>
+  a !== undefined && JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+export interface StateChanges {
+  put: FindingRecord[];
+  remove: string[];
+}
+
+export function diffState(previous: AlertState, next: AlertState): StateChanges {
+  const put = Object.values(next.findings).filter((r) => !same(previous.findings[r.key], r));
+  const remove = Object.keys(previous.findings).filter((k) => !next.findings[k]);
+  return { put, remove };
+}
+
+/** Reads a stored record back, or undefined when it is not one (foreign or damaged item: ignored, not fatal). */
+function recordFromItem(item: Record<string, unknown>): FindingRecord | undefined {
+  const str = (k: string) => (typeof item[k] === 'string' ? (item[k] as string) : undefined);
+  const key = str('sk');
+  const code = str('code');
+  const originKey = str('originKey');
+  const firstSeen = str('firstSeen');
+  const severity = str('severity');
+  if (!key || !code || !originKey || !firstSeen || !(severity === 'critical' || severity === 'warning' || severity === 'info')) {
+    return undefined;
+  }
+  const r: FindingRecord = {
+    key,
+    code,
+    severity,
+    originKey,
+    domainName: str('domainName') ?? originKey,
+    firstSeen,
+    runs: typeof item.runs === 'number' ? item.runs : 1,
+    message: str('message') ?? '',
+  };
+  if (str('distributionId')) r.distributionId = str('distributionId');
+  if (str('originId')) r.originId = str('originId');
+  if (str('sniName')) r.sniName = str('sniName');
+  if (str('alertedAt')) r.alertedAt = str('alertedAt');
+  const e = item.expiry as { fingerprint?: unknown; stage?: unknown } | undefined;
+  if (e && typeof e.fingerprint === 'string' && typeof e.stage === 'number') {
+    r.expiry = { fingerprint: e.fingerprint, stage: e.stage };
+  }
+  return r;
+}
+
+function itemFromRecord(r: FindingRecord): Record<string, unknown> {
+  const { key, ...rest } = canonical(r) as unknown as FindingRecord;
+  return { pk: STATE_PK, sk: key, v: ITEM_VERSION, ...rest };
+}
+
+export interface DynamoStateStoreOptions {
+  /** Attempts for a batch whose items come back unprocessed (throttling). Default 8. */
+  maxAttempts?: number;
+  /** Backoff between attempts; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class DynamoStateStore implements StateStore {
+  private readonly maxAttempts: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoStateStoreOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  async load(): Promise<AlertState> {
+    const findings: AlertState['findings'] = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': STATE_PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const r = recordFromItem(item);
+        if (r) findings[r.key] = r;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { findings };
+  }
+
+  async save(next: AlertState, previous: AlertState): Promise<void> {
+    const { put, remove } = diffState(previous, next);
+    type Req = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+    const requests: Req[] = [
+      ...put.map((r) => ({ PutRequest: { Item: itemFromRecord(r) } })),
+      ...remove.map((sk) => ({ DeleteRequest: { Key: { pk: STATE_PK, sk } } })),
+    ];
+    for (let i = 0; i < requests.length; i += BATCH) {
+      await this.writeBatch(requests.slice(i, i + BATCH));
+    }
+  }
+
+  private async writeBatch(requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        if (attempt > this.maxAttempts) {
+          throw new Error(
+            `state not saved: ${pending.length} item(s) still unprocessed by DynamoDB after ${this.maxAttempts} attempts (table ${this.tableName})`,
+          );
+        }
+        await this.sleep(Math.min(5000, 50 * 2 ** (attempt - 2)) * (0.5 + Math.random() / 2));
+      }
+      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+/** State in memory (tests; the demo within one process). */
+export class MemoryStateStore implements StateStore {
+  private state: AlertState;
+  constructor(initial?: AlertState) {
+    this.state = clone(initial ?? { findings: {} });
+  }
+  async load(): Promise<AlertState> {
+    return clone(this.state);
+  }
+  async save(next: AlertState): Promise<void> {
+    this.state = clone(next);
+  }
+  /** A copy of what is stored. */
+  snapshot(): AlertState {
+    return clone(this.state);
+  }
+}
+
+/** State in a JSON file (the demo across runs). A missing file is an empty state. */
+export class JsonFileStateStore implements StateStore {
+  constructor(private readonly file: string) {}
+  async load(): Promise<AlertState> {
+    let raw: string;
+    try {
+      raw = await fs.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { findings: {} };
+      throw err;
+    }
+    const parsed = JSON.parse(raw) as { findings?: Record<string, Record<string, unknown>> };
+    const findings: AlertState['findings'] = {};
+    for (const [key, value] of Object.entries(parsed.findings ?? {})) {
+      const r = recordFromItem({ ...value, sk: key });
+      if (r) findings[r.key] = r;
+    }
+    return { findings };
+  }
+  async save(next: AlertState): Promise<void> {
+    const findings: Record<string, unknown> = {};
+    for (const r of Object.values(next.findings)) findings[r.key] = canonical(r);
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify({ version: ITEM_VERSION, findings }, null, 2)}\n`);
+    await fs.rename(tmp, this.file);
+  }
+}
+
+const clone = (s: AlertState): AlertState => JSON.parse(JSON.stringify(s)) as AlertState;
