@@ -225,13 +225,17 @@ function fullItem(n: number, item: DigestItem, now: Date): string[] {
     const days = Math.max(0, Math.floor(item.expiry.daysLeft));
     head = `${n}) Certificate expires in ${plural(days, 'day')}${item.expiry.notAfter ? ` (${utc(item.expiry.notAfter)})` : ''} [${item.code}]`;
   }
-  return [head, ...contextLines(item, now), '', ...explainLines(item, false)];
+  return [...wrap('', head, '   '), ...contextLines(item, now), '', ...explainLines(item, false)];
 }
 
 function reminderItem(n: number, item: DigestItem, now: Date): string[] {
   return [
-    `${n}) ${item.severity.toUpperCase()}: ${cap(item.title)} [${item.code}]`,
-    `   Where:        ${where(item)} -> ${item.domainName}${item.sniName && item.sniName !== item.domainName ? ` (SNI ${item.sniName})` : ''}`,
+    ...wrap('', `${n}) ${item.severity.toUpperCase()}: ${cap(item.title)} [${item.code}]`, '   '),
+    ...wrap(
+      '   Where:        ',
+      `${where(item)} -> ${item.domainName}${item.sniName && item.sniName !== item.domainName ? ` (SNI ${item.sniName})` : ''}`,
+      '                 ',
+    ),
     ...(item.paths.length > 0 ? wrap('   Paths hit:    ', list(item.paths.map(pathLabel), 15), '                 ') : []),
     ...(item.addresses.length > 0 ? wrap('   Addresses:    ', list(item.addresses, 10), '                 ') : []),
     `   Failing since ${utc(item.firstSeen)} (${ago(item.firstSeen, now)}).`,
@@ -283,12 +287,10 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   const nReminder = count(all, 'reminder');
   const nResolved = count(all, 'resolved');
   const nWarn = all.filter((i) => i.kind === 'expiry' || (i.kind === 'new' && i.severity !== 'critical')).length;
-  const lead: string[] = [];
-  if (nNewCrit) lead.push(`${plural(nNewCrit, 'new problem')} that make CloudFront answer HTTP 502`);
-  if (nReminder) lead.push(`${plural(nReminder, 'problem')} still failing`);
-  if (nWarn) lead.push(`${plural(nWarn, 'warning')} (502s to come if nothing is done)`);
-  if (nResolved) lead.push(`${nResolved} resolved`);
-  lines.push(...wrap('', `${lead.join('; ')}.`, ''));
+  if (nNewCrit) lines.push(`${plural(nNewCrit, 'new problem')} ${nNewCrit === 1 ? 'makes' : 'make'} CloudFront answer HTTP 502.`);
+  if (nReminder) lines.push(`${plural(nReminder, 'problem')} still failing.`);
+  if (nWarn) lines.push(`${plural(nWarn, 'warning')}: 502s to come if nothing is done.`);
+  if (nResolved) lines.push(`${nResolved} resolved.`);
   lines.push(`Scan of ${utc(report.startedAt)}, ${plural(report.summary.origins, 'origin')}.`);
   lines.push('');
 
@@ -348,7 +350,7 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
     lines.push(`Suppressed: ${plural(input.suppressed, 'finding')} (still in the logs and metrics).`);
   }
   if (input.functionName) lines.push(`Details: CloudWatch logs of ${input.functionName}, message "origin result".`);
-  lines.push('To silence a finding for a while, add to the SUPPRESSIONS variable of the monitor:');
+  lines.push("To silence a finding, add to the monitor's SUPPRESSIONS variable:");
   lines.push(`  ${suppressionExample(all, now)}`);
   lines.push('(originId and code are optional; it stops applying after "until".)');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

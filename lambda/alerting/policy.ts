@@ -185,12 +185,16 @@ export interface Decision {
   pending: string[];
 }
 
-const KIND_ORDER: Record<DigestItemKind, number> = { new: 0, expiry: 1, reminder: 2, resolved: 3 };
+/** Most important first: new critical, expiring certificates, new warnings, reminders, resolved. */
+function rank(i: DigestItem): number {
+  if (i.kind === 'new') return i.severity === 'critical' ? 0 : 2;
+  return { expiry: 1, reminder: 3, resolved: 4 }[i.kind];
+}
 
 export function sortItems(items: DigestItem[]): DigestItem[] {
   return [...items].sort(
     (a, b) =>
-      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      rank(a) - rank(b) ||
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       (a.expiry?.daysLeft ?? 0) - (b.expiry?.daysLeft ?? 0) ||
       a.key.localeCompare(b.key),
