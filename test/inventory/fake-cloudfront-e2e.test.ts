@@ -1,0 +1,74 @@
+/**
+ * The real SDK (signing, retry, REST/XML parsing, paginator) against a local fake of the CloudFront API, reached
+ * through AWS_ENDPOINT_URL_CLOUDFRONT with fake credentials: nothing leaves 127.0.0.1.
+ */
+import { loadTargets } from '../../lambda/inventory';
+import { createCloudFrontClient } from '../../lambda/inventory/cloudfront-api';
+import { type FakeCloudFront, type FakeCloudFrontOptions, startFakeCloudFront } from '../support/fake-cloudfront-api';
+import { HERMETIC_AWS_ENV, withEnv } from './env';
+import {
+  INVENTORY_FILE,
+  POLICY_FILES,
+  POLICY_IDS,
+  sdkCachePolicies,
+  sdkDistributions,
+  sdkOriginRequestPolicies,
+} from './fixtures';
+
+let fake: FakeCloudFront | undefined;
+let restoreEnv: (() => void) | undefined;
+
+async function start(opts: Partial<FakeCloudFrontOptions> = {}): Promise<FakeCloudFront> {
+  fake = await startFakeCloudFront({
+    distributions: sdkDistributions(),
+    cachePolicies: sdkCachePolicies(),
+    originRequestPolicies: sdkOriginRequestPolicies(),
+    ...opts,
+  });
+  // No region configured: the client must fall back to us-east-1 by itself.
+  restoreEnv = withEnv({ ...HERMETIC_AWS_ENV, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint });
+  return fake;
+}
+
+afterEach(async () => {
+  restoreEnv?.();
+  await fake?.close();
+  fake = restoreEnv = undefined;
+});
+
+const apiTargets = () => loadTargets({ kind: 'api', client: createCloudFrontClient() });
+
+describe('the real SDK against the fake CloudFront API', () => {
+  it('pages through every distribution, parses the XML and maps exactly like the CLI files', async () => {
+    const { requests } = await start({ pageSize: 1 });
+    const fromApi = await apiTargets();
+    expect(fromApi).toEqual(await loadTargets({ kind: 'file', inventory: INVENTORY_FILE, policies: POLICY_FILES }));
+    expect(requests.filter((r) => r.includes('/distribution'))).toEqual([
+      'GET /2020-05-31/distribution',
+      'GET /2020-05-31/distribution?Marker=1',
+      'GET /2020-05-31/distribution?Marker=2',
+      'GET /2020-05-31/distribution?Marker=3',
+    ]);
+    const policyRequests = requests.filter((r) => r.includes('-policy/'));
+    expect(policyRequests).toHaveLength(6);
+    expect(new Set(policyRequests).size).toBe(6);
+    expect(policyRequests).toContain(`GET /2020-05-31/origin-request-policy/${POLICY_IDS.ORP_UNDESCRIBED}`);
+  });
+
+  it("recovers from throttling through the SDK's retry", async () => {
+    const { requests } = await start({ throttleFirstRequests: 2 });
+    const targets = await apiTargets();
+    expect(targets).toHaveLength(11);
+    expect(requests.slice(0, 3)).toEqual(Array(3).fill('GET /2020-05-31/distribution'));
+  });
+
+  it('AccessDenied on ListDistributions is one line naming the principal', async () => {
+    await start({ denyListDistributions: true });
+    await expect(apiTargets()).rejects.toThrow(
+      new Error(
+        'AccessDenied: cloudfront:ListDistributions is not allowed for arn:aws:iam::123456789012:user/fake-reader; ' +
+          'grant cloudfront:ListDistributions, cloudfront:GetCachePolicy, cloudfront:GetOriginRequestPolicy',
+      ),
+    );
+  });
+});
