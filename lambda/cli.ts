@@ -102,6 +102,8 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .command('demo')
     .description('Start a local fleet of broken and healthy origins, scan it with the Lambda pipeline and show the alert e-mails. No AWS account needed.')
     .action(async () => {
+      // The demo never calls AWS: the SDK's notice about future Node.js versions is noise there.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       const { runDemo } = await import('../scripts/demo');
       io.setExitCode(await runDemo());
     });

@@ -227,6 +227,10 @@ export interface ChainAnalysis {
   trustAnchor?: string;
   /** Which trust store judged the chain, e.g. `node-v20.20.2 tls.rootCertificates (144) + 1 from --ca-file`. */
   trustStore: string;
+  /** Set when the certificates could not be read at all (none sent, garbage DER). */
+  certificateError?: string;
+  /** Indexes of sent certificates that are not on the path to the trust anchor. */
+  unusedCertificates?: number[];
 }
 
 /** Everything learnt about one address x port (x SNI name for TLS). */

@@ -95,6 +95,10 @@ function endpointDrafts(e: EndpointFacts, profile: ClientProfile): Draft[] {
   if (!e.tls || !e.hello) return [];
   const at = { address: e.address, port: e.port, ...(e.serverName ? { sniName: e.serverName } : {}) };
   const drafts = verdictDrafts(e, e.hello, profile).map((d) => ({ ...at, ...d }));
+  if (e.chain?.certificateError && isAccepted(e.hello)) {
+    // CloudFront cannot verify what it cannot read: no certificate, or one that does not parse.
+    drafts.push({ ...at, ...handshakeFailed(`the origin's certificate cannot be used: ${e.chain.certificateError}`, e.hello, 'unreadable-certificate') });
+  }
   for (const p of e.chain?.problems ?? []) {
     drafts.push({
       ...at,
@@ -153,7 +157,7 @@ function serverHelloDrafts(e: EndpointFacts, hello: ServerHelloInfo, offered: re
         code: 'TLS_NO_COMMON_PROTOCOL',
         message: `the origin answers with ${hello.version}, which CloudFront does not offer it (offered: ${offered.join(', ')})`,
         evidence: { ...chosen, offeredVersions: offered },
-        version: highest(offered),
+        version: reproduceVersion(offered),
       },
     ];
   }
@@ -223,7 +227,7 @@ function explainFailure(e: EndpointFacts, verdict: HelloResult): Omit<Draft, 'ad
         ? `the origin speaks only TLS 1.3, and CloudFront offers it ${offered.join(', ')}`
         : `the origin accepts only ${acceptedVersions.join(', ')}, and CloudFront offers it ${offered.join(', ')}`,
       evidence: { cloudfrontHello: failure, acceptedVersions, offeredVersions: offered },
-      version: highest(offered),
+      version: reproduceVersion(offered),
     };
   }
   if (acceptedVersions.length > 0) {
@@ -241,7 +245,7 @@ function explainFailure(e: EndpointFacts, verdict: HelloResult): Omit<Draft, 'ad
       code: 'TLS_NO_COMMON_CIPHER',
       message: `the origin accepts none of CloudFront's cipher suites; offered more, it chose ${h.suiteName} (${h.version})`,
       evidence: { cloudfrontHello: failure, acceptedFromWiderOffer: chosenEvidence(h) },
-      version: highest(offered.filter((v) => v !== 'TLSv1.3')) ?? 'TLSv1.2',
+      version: reproduceVersion(offered),
     };
   }
   const anyGroup = [detail(e, 'groups:any'), detail(e, 'groups:any-tls13')].find((d) => d && isAccepted(d));
@@ -266,7 +270,7 @@ function handshakeFailed(message: string, verdict: HelloResult, reason: string, 
     code: 'TLS_HANDSHAKE_FAILED',
     message,
     evidence: { reason, cloudfrontHello: describeOutcome(verdict.outcome), ...extra },
-    version: highest(verdict.offer.versions),
+    version: reproduceVersion(verdict.offer.versions),
   };
 }
 
@@ -279,6 +283,12 @@ function detail(e: EndpointFacts, purpose: string): HelloResult | undefined {
 function highest(versions: readonly TlsVersionName[]): TlsVersionName {
   const order: TlsVersionName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'];
   return order.find((v) => versions.includes(v)) ?? 'TLSv1.2';
+}
+
+/** The version a reproduce command pins: the distribution's own highest, as the AWS article tests per protocol. */
+function reproduceVersion(offered: readonly TlsVersionName[]): TlsVersionName {
+  const configured = offered.filter((v) => v !== 'TLSv1.3');
+  return configured.length > 0 ? highest(configured) : highest(offered);
 }
 
 function chosenEvidence(h: ServerHelloInfo): Record<string, unknown> {

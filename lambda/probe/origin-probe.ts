@@ -151,16 +151,9 @@ async function probeTlsPort(
       facts.clientCertificate = await settings.perAddressLimit.run(address, () => deps.clientCert(address, port, sni, timeoutMs));
     }
 
-    const withChain = [verdict, ...details.map((d) => d.result)].find(
-      (r) => r.outcome.kind === 'server-hello' && (r.outcome.hello.certificates?.length ?? 0) > 0,
-    );
-    if (withChain && withChain.outcome.kind === 'server-hello') {
-      facts.chain = analyzeChain(withChain.outcome.hello.certificates ?? [], {
-        serverName: serverName,
-        now: settings.now(),
-        trust: settings.trust,
-        expiryWarningDays: settings.expiryWarningDays,
-      });
+    const chain = chainToAnalyse(verdict, details);
+    if (chain) {
+      facts.chain = analyzeChain(chain, { serverName, now: settings.now(), trust: settings.trust, expiryWarningDays: settings.expiryWarningDays });
     }
     return facts;
   }
@@ -184,6 +177,18 @@ async function probeTlsPort(
     }
     return Promise.all(plan.map(async (p) => ({ purpose: p.purpose, result: await hello(p.offer) })));
   }
+}
+
+/**
+ * The chain from the first handshake that carried one. An accepted verdict with no certificate at all is analysed
+ * too (it is the server's fault); one whose certificates we failed to read (`certificateError`) is not.
+ */
+function chainToAnalyse(verdict: HelloResult, details: DetailProbe[]): Buffer[] | undefined {
+  for (const r of [verdict, ...details.map((d) => d.result)]) {
+    if (r.outcome.kind === 'server-hello' && (r.outcome.hello.certificates?.length ?? 0) > 0) return r.outcome.hello.certificates;
+  }
+  if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello' && !verdict.outcome.hello.certificateError) return [];
+  return undefined;
 }
 
 function isIpLiteral(name: string): boolean {

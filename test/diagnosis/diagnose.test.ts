@@ -110,7 +110,7 @@ describe('diagnose', () => {
     expect(f.code).toBe('TLS_NO_COMMON_PROTOCOL');
     expect(f.message).toContain('accepts only TLSv1');
     expect(f.evidence).toMatchObject({ acceptedVersions: ['TLSv1'] });
-    expect(f.reproduce).toContain('-tls1_3');
+    expect(f.reproduce).toContain('-tls1_2');
     expect(f.behaviors).toEqual(['*']);
   });
 
