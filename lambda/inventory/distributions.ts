@@ -118,7 +118,7 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function asObject(value: unknown, path: string): JsonObject {
+function asObject(value: unknown, path: string): JsonObject {
   if (!isObject(value)) throw new InventoryFormatError(path, 'expected an object');
   return value;
 }
@@ -170,7 +170,7 @@ function reqEnum<T extends string>(o: JsonObject, key: string, path: string, all
   return v as T;
 }
 
-export interface Located {
+interface Located {
   value: unknown;
   path: string;
 }

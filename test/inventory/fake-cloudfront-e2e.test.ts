@@ -18,7 +18,10 @@ import {
 let fake: FakeCloudFront | undefined;
 let restoreEnv: (() => void) | undefined;
 
-async function start(opts: Partial<FakeCloudFrontOptions> = {}): Promise<FakeCloudFront> {
+async function start(
+  opts: Partial<FakeCloudFrontOptions> = {},
+  endpointVariable = 'AWS_ENDPOINT_URL_CLOUDFRONT',
+): Promise<FakeCloudFront> {
   fake = await startFakeCloudFront({
     distributions: sdkDistributions(),
     cachePolicies: sdkCachePolicies(),
@@ -26,7 +29,7 @@ async function start(opts: Partial<FakeCloudFrontOptions> = {}): Promise<FakeClo
     ...opts,
   });
   // No region configured: the client must fall back to us-east-1 by itself.
-  restoreEnv = withEnv({ ...HERMETIC_AWS_ENV, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint });
+  restoreEnv = withEnv({ ...HERMETIC_AWS_ENV, [endpointVariable]: fake.endpoint });
   return fake;
 }
 
@@ -53,6 +56,12 @@ describe('the real SDK against the fake CloudFront API', () => {
     expect(policyRequests).toHaveLength(6);
     expect(new Set(policyRequests).size).toBe(6);
     expect(policyRequests).toContain(`GET /2020-05-31/origin-request-policy/${POLICY_IDS.ORP_UNDESCRIBED}`);
+  });
+
+  it('also follows the generic AWS_ENDPOINT_URL', async () => {
+    const { requests } = await start({}, 'AWS_ENDPOINT_URL');
+    expect(await apiTargets()).toHaveLength(11);
+    expect(requests[0]).toBe('GET /2020-05-31/distribution');
   });
 
   it("recovers from throttling through the SDK's retry", async () => {
