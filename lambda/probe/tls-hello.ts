@@ -276,7 +276,7 @@ export class ServerFlightAnalyser {
   }
 
   push(chunk: Buffer): AnalyserStep {
-    if (this.phase.name === 'done') return {};
+    if (this.phase.name === 'done' || chunk.length === 0) return {};
     if (!this.sawRecord) {
       this.first = Buffer.concat([this.first, chunk]).subarray(0, NOT_TLS_SAMPLE);
       if (!looksLikeTls(this.first)) return { outcome: this.finish(notTls(this.first)) };
