@@ -1,0 +1,162 @@
+/**
+ * runScan over real loopback servers, with the DNS answers injected: what the CLI and the Lambda both run.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startFleet, type Fleet } from '../demo/fleet';
+import { getProfile } from '../lambda/cloudfront/client-profile';
+import type { OriginTarget } from '../lambda/model';
+import { probeDns, type Resolver } from '../lambda/probe/dns';
+import { trustStoreFromPems } from '../lambda/probe/trust-store';
+import { runScan, type ScanOptions } from '../lambda/pipeline';
+
+const exec = promisify(execFile);
+let fleet: Fleet;
+beforeAll(async () => {
+  fleet = await startFleet();
+}, 60_000);
+afterAll(async () => {
+  await fleet?.close();
+});
+
+function errno(code: string): Error {
+  return Object.assign(new Error(code), { code });
+}
+
+/** A resolver answering from a table; `null` means NXDOMAIN, a string starting with E an error code. */
+function resolver(table: Record<string, { v4?: string[] | string | null; v6?: string[] | string | null }>): Resolver {
+  const answer = (value: string[] | string | null | undefined) => {
+    if (value === null) throw errno('ENOTFOUND');
+    if (value === undefined) throw errno('ENODATA');
+    if (typeof value === 'string') throw errno(value);
+    return value;
+  };
+  return {
+    resolve4: async (name) => answer(table[name] ? table[name].v4 : null),
+    resolve6: async (name) => answer(table[name] ? table[name].v6 : null),
+  };
+}
+
+function target(id: string, overrides: Partial<OriginTarget> = {}): OriginTarget {
+  const o = fleet.byId(id);
+  return {
+    key: `E1/${id}`,
+    distributionId: 'E1',
+    originId: id,
+    domainName: o.name,
+    protocolPolicy: 'https-only',
+    httpPort: 80,
+    httpsPort: o.port,
+    ports: [{ port: o.port, tls: true, behaviors: ['*'] }],
+    sniNames: [{ name: o.name, source: 'origin-domain', behaviors: ['*'] }],
+    allowedVersions: ['TLSv1.2'],
+    connectionTimeoutMs: 1500,
+    connectionAttempts: 3,
+    ...overrides,
+  };
+}
+
+function options(res: Resolver, extra: Partial<ScanOptions> = {}): ScanOptions {
+  return {
+    profile: getProfile('cloudfront-2025'),
+    trust: trustStoreFromPems([fleet.pki.root.certPem], 'test root'),
+    expiryWarningDays: 30,
+    concurrency: 8,
+    deps: { resolver: res },
+    ...extra,
+  };
+}
+
+describe('dns probe', () => {
+  it('tells NXDOMAIN, a name without addresses and a failing resolver apart', async () => {
+    const r = resolver({ 'empty.test': {}, 'broken.test': { v4: 'ESERVFAIL', v6: 'ESERVFAIL' }, 'both.test': { v4: ['192.0.2.1'], v6: ['2001:db8::1'] } });
+    expect((await probeDns('missing.test', r)).status).toBe('nxdomain');
+    expect((await probeDns('empty.test', r)).status).toBe('no-address');
+    expect(await probeDns('broken.test', r)).toMatchObject({ status: 'error', error: 'ESERVFAIL' });
+    expect((await probeDns('both.test', r)).addresses).toEqual([
+      { address: '192.0.2.1', family: 4 },
+      { address: '2001:db8::1', family: 6 },
+    ]);
+    expect((await probeDns('2001:db8::5', r)).status).toBe('literal');
+    expect(await probeDns('x.test', r, ['::1'])).toMatchObject({ status: 'override', addresses: [{ address: '::1', family: 6 }] });
+  });
+});
+
+describe('runScan', () => {
+  it('probes each address on its own: one bad address of two is one finding that names it', async () => {
+    const healthy = fleet.byId('healthy');
+    // Two loopback addresses for one name; only 127.0.0.1 has the server on this port.
+    const r = resolver({ [healthy.name]: { v4: ['127.0.0.1', '127.0.0.2'] } });
+    const report = await runScan([target('healthy')], options(r));
+    const [origin] = report.origins;
+    expect(origin.status).toBe('critical');
+    expect(origin.findings).toHaveLength(1);
+    expect(origin.findings[0]).toMatchObject({ code: 'PORT_REFUSED', address: '127.0.0.2' });
+    expect(origin.findings[0].message).toContain('on 1 of 2 addresses');
+  });
+
+  it('reports a name that does not resolve and still scans the other origins', async () => {
+    const r = resolver({ [fleet.byId('healthy').name]: { v4: ['127.0.0.1'] } });
+    const report = await runScan([target('healthy'), target('healthy', { key: 'E1/gone', originId: 'gone', domainName: 'gone.test' })], options(r));
+    expect(report.origins.map((o) => o.status)).toEqual(['ok', 'critical']);
+    expect(report.origins[1].findings[0].code).toBe('DNS_UNRESOLVABLE');
+    expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0 });
+  });
+
+  it('reaches an IPv6-only origin over ::1', async () => {
+    const { startFleetServerOnV6 } = await import('./support/v6-server');
+    const v6 = await startFleetServerOnV6(fleet);
+    try {
+      const t = target('healthy', { httpsPort: v6.port, ports: [{ port: v6.port, tls: true }], resolveOverride: undefined });
+      const r = resolver({ [fleet.byId('healthy').name]: { v6: ['::1'] } });
+      const report = await runScan([t], options(r));
+      expect(report.origins[0].status).toBe('ok');
+      expect(report.origins[0].facts?.endpoints[0]).toMatchObject({ address: '::1', family: 6 });
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it('says a failing primary fails over to a healthy secondary, keeping its severity', async () => {
+    const groups = (role: 'primary' | 'secondary', partner: string) => [{ groupId: 'g1', role, partnerOriginId: partner }];
+    const primary = target('expired', { originGroups: groups('primary', 'healthy'), resolveOverride: ['127.0.0.1'] });
+    const secondary = target('healthy', { originGroups: groups('secondary', 'expired'), resolveOverride: ['127.0.0.1'] });
+    const report = await runScan([primary, secondary], options(resolver({})));
+    expect(report.origins[0].status).toBe('critical');
+    expect(report.origins[0].originGroups?.[0]).toMatchObject({ failsOver: true, partnerStatus: 'ok' });
+  });
+
+  it('skips what it is told to skip, and says why', async () => {
+    const report = await runScan([target('healthy', { skip: { reason: 'CloudFront connects to S3 itself' } })], options(resolver({})));
+    expect(report.origins[0]).toMatchObject({ status: 'skipped', skippedReason: 'CloudFront connects to S3 itself', findings: [] });
+  });
+
+  it('starts nothing after the deadline and names what it did not reach', async () => {
+    const targets = ['healthy', 'expired', 'wrong-name'].map((id) => target(id, { resolveOverride: ['127.0.0.1'] }));
+    const report = await runScan(targets, options(resolver({}), { deadline: Date.now() - 1, concurrency: 1 }));
+    expect(report.incomplete?.notScanned).toEqual(['E1/healthy', 'E1/expired', 'E1/wrong-name']);
+    expect(report.origins.every((o) => o.status === 'skipped')).toBe(true);
+  });
+
+  it('keeps custom header names out of harm: no value can reach the report', async () => {
+    const t = target('healthy', { customHeaderNames: ['X-Origin-Verify'], resolveOverride: ['127.0.0.1'] });
+    const report = await runScan([t], options(resolver({})));
+    expect(JSON.stringify(report)).not.toMatch(/secret/i);
+  });
+});
+
+describe('the cf-origin-monitor command', () => {
+  it('runs from the checkout and exits 2 on a critical finding', async () => {
+    const o = fleet.byId('self-signed');
+    const result = await exec(
+      process.execPath,
+      ['bin/cf-origin-monitor.cjs', 'scan', '--origin', `${o.name}:${o.port}`, '--resolve', `${o.name}:${o.port}:127.0.0.1`, '--ca-file', fleet.caFile, '--format', 'json'],
+      { cwd: `${__dirname}/..` },
+    ).then(
+      () => ({ code: 0, stdout: '' }),
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout).origins[0].findings[0].code).toBe('CERT_SELF_SIGNED');
+  }, 30_000);
+});
