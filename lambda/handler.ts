@@ -172,6 +172,8 @@ export interface HandlerDeps {
   now(): Date;
   /** Named in the e-mail ("see the CloudWatch logs of ..."); the context's function name otherwise. */
   functionName?: string;
+  /** Time kept after the last probe starts, from the Lambda's remaining time. Default: deadlineMargin. */
+  margin?: (remainingMs: number) => number;
 }
 
 /** Deadline margin: the time kept for alerting after the last probe starts. */
@@ -270,7 +272,7 @@ export async function runOnce(deps: HandlerDeps, context?: Partial<Context>): Pr
   let backstopAt: number | undefined;
   if (typeof context?.getRemainingTimeInMillis === 'function') {
     const remaining = context.getRemainingTimeInMillis();
-    const margin = deadlineMargin(remaining);
+    const margin = (deps.margin ?? deadlineMargin)(remaining);
     deadline = started.getTime() + remaining - margin;
     backstopAt = deadline + margin / 2;
   }
