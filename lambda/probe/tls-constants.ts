@@ -246,11 +246,6 @@ export function alertName(code: number): string {
   return ALERT_NAMES.get(code) ?? `alert_${code}`;
 }
 
-/** TLS 1.3 suites have their own code block (RFC 8446 B.4). */
-export function isTls13Suite(code: number): boolean {
-  return code >= 0x1301 && code <= 0x1305;
-}
-
 /** Suites whose ServerKeyExchange names an elliptic curve group. */
 export function isEcdheSuite(code: number): boolean {
   return suiteName(code).startsWith('TLS_ECDHE_');

@@ -21,6 +21,7 @@ import {
 } from './tls-constants';
 import {
   HandshakeReassembler,
+  parseAlert,
   parseCertificateMessage,
   parseServerHello,
   parseServerKeyExchangeGroup,
@@ -467,7 +468,7 @@ export class ServerFlightAnalyser {
     } catch (err) {
       return { outcome: { kind: 'server-hello', hello: { ...phase.info, certificateError: `could not decrypt the server's flight: ${errorMessage(err)}` } } };
     }
-    if (inner.type === CONTENT_TYPE.ALERT) return { outcome: alertOutcome({ level: inner.content[0], description: inner.content[1] }) };
+    if (inner.type === CONTENT_TYPE.ALERT) return { outcome: alertOutcome(parseAlert(inner.content)) };
     if (inner.type !== CONTENT_TYPE.HANDSHAKE) {
       return { outcome: protocolError(`encrypted record of type ${inner.type} in the server's first flight`) };
     }
@@ -541,7 +542,7 @@ function connectFailure(err: NodeJS.ErrnoException): HelloOutcome {
  * Connects, says hello as `offer` describes, reads the server's first flight and hangs up. Resolves with an
  * outcome for anything the server does; rejects only for an offer without versions.
  */
-export function probeHello(opts: ProbeHelloOptions): Promise<HelloResult> {
+export async function probeHello(opts: ProbeHelloOptions): Promise<HelloResult> {
   const started = performance.now();
   const client = prepareClientHello(opts.offer);
   const limits: FlightLimits = { maxFlightBytes: opts.maxFlightBytes, maxMessageBytes: opts.maxMessageBytes };
