@@ -209,7 +209,7 @@ function explainLines(item: DigestItem, brief: boolean): string[] {
   lines.push(...wrap('   What:   ', item.message, '           '));
   if (!brief && item.why) {
     lines.push(...wrap('   Why:    ', item.why, '           '));
-    if (item.source) lines.push(`           ${item.source}`);
+    if (item.source && !item.why.includes(item.source)) lines.push(`           ${item.source}`);
   }
   if (item.fix) lines.push(...wrap('   Fix:    ', item.fix, '           '));
   if (item.reproduce) {
@@ -349,10 +349,13 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   if (input.suppressed) {
     lines.push(`Suppressed: ${plural(input.suppressed, 'finding')} (still in the logs and metrics).`);
   }
-  if (input.functionName) lines.push(`Details: CloudWatch logs of ${input.functionName}, message "origin result".`);
-  lines.push("To silence a finding, add to the monitor's SUPPRESSIONS variable:");
-  lines.push(`  ${suppressionExample(all, now)}`);
-  lines.push('(originId and code are optional; it stops applying after "until".)');
+  if (input.functionName) lines.push(...wrap('', `Details: CloudWatch logs of ${input.functionName}, message "origin result".`, ''));
+  const open = all.filter((i) => i.kind !== 'resolved');
+  if (open.length > 0) {
+    lines.push("To silence a finding, add to the monitor's SUPPRESSIONS variable:");
+    lines.push(`  ${suppressionExample(open, now)}`);
+    lines.push('(originId and code are optional; it stops applying after "until".)');
+  }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

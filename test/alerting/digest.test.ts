@@ -161,6 +161,7 @@ describe('envelope', () => {
     const d = buildDigest({ items: items.filter((i) => i.kind === 'resolved'), report: r, now, policy: POLICY });
     expect(d.worstSeverity).toBe('info');
     expect(d.subject).toBe('CloudFront origins: 1 resolved');
+    expect(d.text).not.toContain('SUPPRESSIONS'); // nothing left to silence
   });
 
   it('cuts items to stay within 256 KB and counts what was cut', () => {
