@@ -22,7 +22,7 @@ import { DEFAULT_PROFILE, getProfile } from './cloudfront/client-profile';
 import { ENV, LOG, METRICS, type Suppression } from './contract';
 import { createCloudFrontClient, loadTargets } from './inventory';
 import type { OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
-import { runScan, type ScanOptions } from './pipeline';
+import { DEFAULT_CONCURRENCY, runScan, type ScanOptions } from './pipeline';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Config
@@ -50,7 +50,7 @@ export const DEFAULT_CONFIG = {
   expiryWarningDays: 30,
   reminderHours: 24,
   confirmRuns: 2,
-  concurrency: 64,
+  concurrency: DEFAULT_CONCURRENCY,
 } as const;
 
 /** Reads the configuration from the environment; every problem at once, in one line. */
