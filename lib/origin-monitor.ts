@@ -1,0 +1,389 @@
+/**
+ * CloudFrontOriginMonitor: a scheduled Lambda that scans every CloudFront distribution's custom origins and
+ * e-mails (SNS) when an origin would make CloudFront answer HTTP 502, plus the alarms and dashboard that watch it.
+ *
+ * Props are validated like the context keys (lib/config.ts): a bad value throws one line naming the prop.
+ */
+import * as path from 'path';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ENV, LOG, METRICS, METRIC_DIMENSIONS, type Suppression } from '../lambda/contract';
+import { type ConfigKey, type MonitorConfig, resolveConfig } from './config';
+
+export interface CloudFrontOriginMonitorProps {
+  /** E-mail addresses subscribed to the alert topic. @default none (a synth warning says no one will be e-mailed) */
+  readonly alertEmails?: string[];
+  /** EventBridge schedule expression, `rate(...)` or `cron(...)`. @default 'rate(15 minutes)' */
+  readonly schedule?: string;
+  /**
+   * Minutes between runs of a `cron(...)` schedule, for the alarm periods (ignored for `rate(...)`).
+   * @default derived from simple cron expressions, else 1440
+   */
+  readonly scheduleMinutes?: number;
+  /** Warn this many days before an origin certificate expires (1-365). @default 30 */
+  readonly expiryWarningDays?: number;
+  /** Re-send an open alert after this many hours (1-720). @default 24 */
+  readonly reminderHours?: number;
+  /** Consecutive failing scans before alerting (1-10). @default 2 */
+  readonly confirmRuns?: number;
+  /** CloudFront TLS client profile (lambda/cloudfront/client-profile.ts). @default 'cloudfront-2025' */
+  readonly profile?: string;
+  /** Findings not to alert on, until a date. @default none */
+  readonly suppressions?: Suppression[];
+  /** Only scan these distribution ids. @default all */
+  readonly distributions?: string[];
+  /** Never scan these distribution ids. @default none */
+  readonly excludeDistributions?: string[];
+  /** Lambda timeout in seconds (30-900). @default 300 */
+  readonly timeoutSeconds?: number;
+  /** Lambda memory in MB (128-10240). @default 512 */
+  readonly memorySize?: number;
+  /** Log retention, one of the logs.RetentionDays values. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Reserved concurrency (1-1000). @default none (fails on accounts with a low concurrency quota) */
+  readonly reservedConcurrency?: number;
+  /** Cap on the per-origin connect timeout in ms (100-10000). @default the handler's default */
+  readonly connectTimeoutMs?: number;
+  /** Origins probed in parallel (1-256). @default the handler's default */
+  readonly scanConcurrency?: number;
+  /** Removal policy of the state table, the log group and the topic's KMS key. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The cdk-nag (AwsSolutions) findings the monitor keeps on purpose, acknowledged on its Lambda role with CDK's core
+ * `Validations.of(...).acknowledge` (no cdk-nag dependency), so any app using the construct under cdk-nag passes.
+ * A finding id carries the ARN as cdk-nag renders it: `<AWS::AccountId>` for an environment-agnostic stack, the
+ * account number when the stack has one; hence a function of the stack.
+ */
+export function nagAcknowledgements(stack: Stack): Array<{ id: string; reason: string }> {
+  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const arn = (resource: string) => `Resource::arn:${partition}:cloudfront::${account}:${resource}/*`;
+  return [
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudfront:ListDistributions supports no resource-level permissions, so its statement needs Resource "*"; it is the only action on "*".',
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('cache-policy')}]`,
+      reason:
+        "cloudfront:GetCachePolicy, scoped to this account's cache policies: the scan reads whichever policy a distribution references, unknown at deploy time.",
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('origin-request-policy')}]`,
+      reason:
+        "cloudfront:GetOriginRequestPolicy, scoped to this account's origin request policies: the scan reads whichever policy a distribution references, unknown at deploy time.",
+    },
+  ];
+}
+
+export class CloudFrontOriginMonitor extends Construct {
+  /** The validated settings. */
+  readonly config: MonitorConfig;
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly logGroup: logs.LogGroup;
+  readonly rule: events.Rule;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly noScanAlarm: cloudwatch.Alarm;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CloudFrontOriginMonitorProps = {}) {
+    super(scope, id);
+    const config = resolveConfig((key: ConfigKey) => (props as Record<string, unknown>)[key]);
+    this.config = config;
+    for (const w of config.warnings) Annotations.of(this).addWarningV2(`cloudfront-origin-monitor:${w.id}`, w.message);
+
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const root = path.join(__dirname, '..');
+
+    // Alerts: a topic encrypted with a customer-managed key, TLS only.
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the CloudFront origin monitor alert topic',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // CloudWatch alarm actions publish to the encrypted topic.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'CloudFront origin monitor',
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    for (const email of config.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    // Alert state (open alerts, consecutive failures, reminders).
+    this.table = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: config.logRetentionDays,
+      removalPolicy,
+    });
+
+    // Least privilege, no managed policies.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CloudFront origin monitor: read CloudFront configuration, keep alert state, publish alerts',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListDistributions',
+        // cloudfront:ListDistributions supports no resource-level scoping.
+        actions: ['cloudfront:ListDistributions'],
+        resources: ['*'],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOriginPolicies',
+        actions: ['cloudfront:GetCachePolicy', 'cloudfront:GetOriginRequestPolicy'],
+        resources: [
+          cloudFrontArn(stack, 'cache-policy'),
+          cloudFrontArn(stack, 'origin-request-policy'),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptAlerts',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.topicKey.keyArn],
+      }),
+    );
+    this.table.grantReadWriteData(this.role);
+    for (const ack of nagAcknowledgements(stack)) Validations.of(this.role).acknowledge(ack);
+
+    const env: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
+      [ENV.TOPIC_ARN]: this.topic.topicArn,
+      [ENV.TABLE_NAME]: this.table.tableName,
+      [ENV.PROFILE]: config.profile,
+      [ENV.EXPIRY_WARNING_DAYS]: String(config.expiryWarningDays),
+      [ENV.REMINDER_HOURS]: String(config.reminderHours),
+      [ENV.CONFIRM_RUNS]: String(config.confirmRuns),
+      [ENV.SUPPRESSIONS]: JSON.stringify(config.suppressions),
+      [ENV.DISTRIBUTIONS]: config.distributions.join(','),
+      [ENV.EXCLUDE_DISTRIBUTIONS]: config.excludeDistributions.join(','),
+    };
+    // Unset = the handler's own default.
+    if (config.connectTimeoutMs !== undefined) env[ENV.CONNECT_TIMEOUT_MS] = String(config.connectTimeoutMs);
+    if (config.scanConcurrency !== undefined) env[ENV.CONCURRENCY] = String(config.scanConcurrency);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Scans CloudFront custom origins for causes of HTTP 502',
+      entry: path.join(root, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: path.join(root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(config.timeoutSeconds),
+      memorySize: config.memorySize,
+      reservedConcurrentExecutions: config.reservedConcurrency,
+      // A failed scan is retried by the next scheduled run, not by async-invoke retries that could overlap it.
+      retryAttempts: 0,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: env,
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        // Bundle the AWS SDK too: the versions in package-lock.json, not whatever the runtime ships.
+        externalModules: [],
+      },
+    });
+    // Our own statements are all the function needs; make sure the role's policy exists before the function.
+    this.function.node.addDependency(this.role);
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the CloudFront origin scan',
+      schedule: events.Schedule.expression(config.schedule),
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    // Watching the watcher.
+    const periodMinutes = config.schedulePeriodMinutes;
+    const alarmPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 1), 1440));
+    // Two schedule periods without a completed scan: over a one-day period, as many days as cover two periods.
+    const noScanPeriods = Math.max(2, Math.ceil((2 * periodMinutes) / alarmPeriod.toMinutes()));
+    const alarmAction = new SnsAction(this.topic);
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'The CloudFront origin monitor Lambda failed (see its log group).',
+      metric: this.function.metricErrors({ period: alarmPeriod, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const scanCompleted = new cloudwatch.Metric({
+      namespace: METRICS.NAMESPACE,
+      metricName: METRICS.SCAN_COMPLETED,
+      dimensionsMap: { ...METRIC_DIMENSIONS },
+      statistic: cloudwatch.Stats.SUM,
+      period: alarmPeriod,
+    });
+    this.noScanAlarm = new cloudwatch.Alarm(this, 'NoScanAlarm', {
+      alarmDescription: `No CloudFront origin scan completed in ${noScanPeriods * alarmPeriod.toMinutes()} minutes (schedule ${config.schedule}).`,
+      metric: scanCompleted,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: noScanPeriods,
+      datapointsToAlarm: noScanPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [this.errorsAlarm, this.noScanAlarm]) {
+      alarm.addAlarmAction(alarmAction);
+      alarm.addOkAction(alarmAction);
+    }
+
+    // Dashboard.
+    const graphPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 5), 1440));
+    const metric = (name: string, label: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS.NAMESPACE,
+        metricName: name,
+        dimensionsMap: { ...METRIC_DIMENSIONS },
+        statistic,
+        period: graphPeriod,
+        label,
+      });
+    const logGroupNames = [this.logGroup.logGroupName];
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Origins by status (per scan)',
+            width: 12,
+            left: [
+              metric(METRICS.ORIGINS_OK, 'ok', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_CRITICAL, 'critical', cloudwatch.Stats.MAXIMUM),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Scan duration (ms)',
+            width: 12,
+            left: [
+              metric(METRICS.SCAN_DURATION, 'average', cloudwatch.Stats.AVERAGE),
+              metric(METRICS.SCAN_DURATION, 'maximum', cloudwatch.Stats.MAXIMUM),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+        ],
+        [
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 4, alarms: [this.errorsAlarm, this.noScanAlarm] }),
+          new cloudwatch.SingleValueWidget({
+            title: 'Last scan',
+            width: 18,
+            height: 4,
+            metrics: [
+              metric(METRICS.ORIGINS_CRITICAL, 'critical', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_SKIPPED, 'skipped', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_NOT_REACHED, 'not reached', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ALERTS_PUBLISHED, 'alert digests', cloudwatch.Stats.SUM),
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.LogQueryWidget({
+            title: 'Current status per origin (latest result)',
+            width: 24,
+            height: 8,
+            logGroupNames,
+            view: cloudwatch.LogQueryVisualizationType.TABLE,
+            queryLines: [
+              'fields @timestamp, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1, findingCodes.2',
+              `filter message = "${LOG.ORIGIN_RESULT}"`,
+              'sort @timestamp desc',
+              'dedup distributionId, originId',
+              'limit 1000',
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.LogQueryWidget({
+            title: 'Findings (origins not ok)',
+            width: 24,
+            height: 8,
+            logGroupNames,
+            view: cloudwatch.LogQueryVisualizationType.TABLE,
+            queryLines: [
+              'fields @timestamp, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1, findingCodes.2',
+              `filter message = "${LOG.ORIGIN_RESULT}" and status != "ok"`,
+              'sort @timestamp desc',
+              'limit 200',
+            ],
+          }),
+        ],
+      ],
+    });
+  }
+}
+
+/** `arn:<partition>:cloudfront::<account>:<resource>/*` (CloudFront ARNs have no region). */
+function cloudFrontArn(stack: Stack, resource: string): string {
+  return stack.formatArn({ service: 'cloudfront', region: '', resource, resourceName: '*' });
+}
