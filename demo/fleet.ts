@@ -133,6 +133,12 @@ export async function startFleet(): Promise<Fleet> {
   const specs: Spec[] = [
     { id: 'healthy', expect: 'ok', description: 'full chain, TLS 1.2 and 1.3', start: async (n) => serve(await leaf(n), [pki.intermediate]) },
     {
+      id: 'healthy-rsa',
+      expect: 'ok',
+      description: 'an RSA certificate, TLS 1.2 and 1.3 (RSA-PSS signatures under TLS 1.3)',
+      start: async (n) => serve(await leaf(n, { keyType: 'rsa' }), [pki.intermediate]),
+    },
+    {
       id: 'expired',
       expect: 'CERT_EXPIRED',
       description: 'the certificate expired 3 days ago',

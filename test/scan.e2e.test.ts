@@ -58,8 +58,8 @@ const CONDITIONS = [
 ];
 
 describe('scan --origin against real local servers', () => {
-  it('reports the healthy origin as ok with no finding, exit 0', async () => {
-    const { code, report } = await scanJson(fleet.byId('healthy'));
+  it.each(['healthy', 'healthy-rsa'])('reports the %s origin as ok with no finding, exit 0', async (id) => {
+    const { code, report } = await scanJson(fleet.byId(id));
     expect(report.schemaVersion).toBe(1);
     expect(report.origins[0].status).toBe('ok');
     expect(report.origins[0].findings).toEqual([]);

@@ -13,6 +13,8 @@
 import type { OriginSslProtocol, TlsVersionName } from '../model';
 
 export const SOURCES = {
+  S2N_UPSTREAM_2025:
+    'https://github.com/aws/s2n-tls/blob/main/tls/policy/s2n_security_policies.c (security_policy_cloudfront_upstream_2025_08_08, s2n_signature_preferences_20250820)',
   SUITES_PAGE:
     'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/secure-connections-supported-ciphers-cloudfront-to-origin.html',
   TLS13_ANNOUNCEMENT: 'https://aws.amazon.com/about-aws/whats-new/2025/11/amazon-cloudfront-tls-1-3-origin-connections/',
@@ -78,7 +80,7 @@ export interface SignatureScheme {
   name: string;
 }
 
-/** Signature schemes (SUITES_PAGE). No RSA-PSS in the page's list. */
+/** Signature schemes (SUITES_PAGE). No RSA-PSS in the page's list: the legacy client. */
 export const CLOUDFRONT_SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
   { code: 0x0401, name: 'rsa_pkcs1_sha256' },
   { code: 0x0501, name: 'rsa_pkcs1_sha384' },
@@ -88,6 +90,30 @@ export const CLOUDFRONT_SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
   { code: 0x0503, name: 'ecdsa_secp384r1_sha384' },
   { code: 0x0603, name: 'ecdsa_secp521r1_sha512' },
   { code: 0x0303, name: 'ecdsa_sha224' },
+  { code: 0x0201, name: 'rsa_pkcs1_sha1' },
+  { code: 0x0203, name: 'ecdsa_sha1' },
+];
+
+/**
+ * Signature schemes of s2n-tls's CloudFront-Upstream-2025 policy (S2N_UPSTREAM_2025: "signature preferences updated
+ * to 2020-10-21, expanding support for RSA PSS"), in its order. TLS 1.3 lets RSA keys sign only with RSA-PSS, so
+ * without these every TLS 1.3 origin with an RSA certificate would refuse the hello.
+ */
+export const CLOUDFRONT_2025_SIGNATURE_SCHEMES: readonly SignatureScheme[] = [
+  { code: 0x0403, name: 'ecdsa_secp256r1_sha256' },
+  { code: 0x0503, name: 'ecdsa_secp384r1_sha384' },
+  { code: 0x0603, name: 'ecdsa_secp521r1_sha512' },
+  { code: 0x0303, name: 'ecdsa_sha224' },
+  { code: 0x0809, name: 'rsa_pss_pss_sha256' },
+  { code: 0x080a, name: 'rsa_pss_pss_sha384' },
+  { code: 0x080b, name: 'rsa_pss_pss_sha512' },
+  { code: 0x0804, name: 'rsa_pss_rsae_sha256' },
+  { code: 0x0805, name: 'rsa_pss_rsae_sha384' },
+  { code: 0x0806, name: 'rsa_pss_rsae_sha512' },
+  { code: 0x0401, name: 'rsa_pkcs1_sha256' },
+  { code: 0x0501, name: 'rsa_pkcs1_sha384' },
+  { code: 0x0601, name: 'rsa_pkcs1_sha512' },
+  { code: 0x0301, name: 'rsa_pkcs1_sha224' },
   { code: 0x0201, name: 'rsa_pkcs1_sha1' },
   { code: 0x0203, name: 'ecdsa_sha1' },
 ];
@@ -113,11 +139,11 @@ export const PROFILES: Readonly<Record<string, ClientProfile>> = {
     name: 'cloudfront-2025',
     description:
       'CloudFront since 2025-11-20: the origin SSL protocols of the distribution (SSLv3 to TLSv1.2) plus TLS 1.3 for every origin.',
-    sources: [SOURCES.SUITES_PAGE, SOURCES.TLS13_ANNOUNCEMENT, SOURCES.ORIGIN_SSL_PROTOCOLS],
+    sources: [SOURCES.SUITES_PAGE, SOURCES.TLS13_ANNOUNCEMENT, SOURCES.ORIGIN_SSL_PROTOCOLS, SOURCES.S2N_UPSTREAM_2025],
     suites: CLOUDFRONT_SUITES,
     tls13Suites: CLOUDFRONT_TLS13_SUITES,
     groups: CLOUDFRONT_GROUPS,
-    signatureSchemes: CLOUDFRONT_SIGNATURE_SCHEMES,
+    signatureSchemes: CLOUDFRONT_2025_SIGNATURE_SCHEMES,
     tls13: 'always',
   },
   'cloudfront-legacy': {
