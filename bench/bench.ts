@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --origins N --latency-ms N --openssl-sample N --concurrency N --timeout-ms N]`
+ * `npm run bench [-- --origins N --latency-ms N --openssl-sample N --concurrency N --timeout-ms N --no-bundle]`
+ *
+ * Under tsx it bundles itself (esbuild) and runs the bundle with plain node, so RSS is the engine's, not tsx's.
  *
  * Starts N local origins (bench/fleet.ts, in a child process) behind latency relays (bench/relay.ts), scans them
  * with the engine (runScan), then runs the knowledge-center openssl method on a sample of the same origins, and
@@ -10,8 +12,8 @@
  * completes it), so in this benchmark the floor is 1 RTT; the per-origin figures are given against the bench's
  * floor, and an estimate for a real network adds one RTT per sequential connection.
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_PROFILE, getProfile } from '../lambda/cloudfront/client-profile';
@@ -53,8 +55,9 @@ function parseArgs(argv: string[]): Args {
       case '--concurrency': args.concurrency = num(flag, value(), 1, 5000); break;
       case '--timeout-ms': args.timeoutMs = num(flag, value(), 100, 30_000); break;
       case '--out': args.out = value(); break;
+      case '--no-bundle': break;
       case '--help': case '-h':
-        console.log('npm run bench -- [--origins 500] [--latency-ms 25] [--openssl-sample 20] [--concurrency 64] [--timeout-ms 2000] [--out bench/results.json]');
+        console.log('npm run bench -- [--origins 500] [--latency-ms 25] [--openssl-sample 20] [--concurrency 64] [--timeout-ms 2000] [--out bench/results.json] [--no-bundle]');
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
       default: throw new Error(`unknown argument ${argv[i]} (try --help)`);
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
 
   const load0 = os.loadavg();
   console.log(`bench: ${args.origins} origins, ${args.latencyMs} ms each way (RTT ${rttMs} ms), concurrency ${args.concurrency}, ` +
-    `timeout ${args.timeoutMs} ms; ${os.cpus().length} CPUs, load ${load0.map(r2).join(' ')}`);
+    `timeout ${args.timeoutMs} ms; ${os.cpus().length} CPUs, load ${load0.map(r2).join(' ')}; ${underTsx ? 'under tsx' : 'bundled, plain node'}`);
   const tFleet = Date.now();
   const fleet = await startFleetProcess({ origins: args.origins, latencyMs: args.latencyMs });
   console.log(`fleet ready in ${((Date.now() - tFleet) / 1000).toFixed(1)} s (child process)`);
@@ -210,6 +213,8 @@ async function main(): Promise<void> {
         openssl: spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim(),
         loadavgStart: load0.map(r2),
         loadavgEnd: os.loadavg().map(r2),
+        /** `node (bundled)`: the default; `tsx`: with --no-bundle (about 50 MB more RSS). */
+        runner: underTsx ? 'tsx' : 'node (bundled)',
       },
       params: { ...args, rttMs },
       scan: {
@@ -312,10 +317,37 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+/**
+ * Under tsx (`npm run bench`), the bench bundles itself with esbuild and runs the bundle with plain node: tsx's
+ * loader thread adds about 50 MB of RSS that the Lambda does not have. `--no-bundle` measures under tsx.
+ */
+async function viaBundle(): Promise<number> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cfom-bench-'));
+  try {
+    const outfile = path.join(dir, 'bench.js');
+    await build({ entryPoints: [__filename], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning', external: ['esbuild'] });
+    const argv = process.argv.slice(2);
+    if (!argv.some((a) => a === '--out' || a.startsWith('--out='))) argv.push('--out', path.join(__dirname, 'results.json'));
+    const child = spawn(process.execPath, [outfile, ...argv], { stdio: 'inherit' });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const underTsx = __filename.endsWith('.ts');
+// Bundled, this file and the fleet's child entry are one script: the child must not run the bench.
+if (!process.argv.includes('--fleet-child')) {
+  const run = underTsx && !process.argv.includes('--no-bundle') ? viaBundle() : main().then(() => 0);
+  run.then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err instanceof Error ? err.stack : err);
+      process.exit(1);
+    },
+  );
+}
