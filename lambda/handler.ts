@@ -21,8 +21,8 @@ import { DynamoStateStore, type StateStore } from './alerting/state-store';
 import { DEFAULT_PROFILE, getProfile } from './cloudfront/client-profile';
 import { ENV, LOG, METRICS, type Suppression } from './contract';
 import { createCloudFrontClient, loadTargets } from './inventory';
-import type { OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
-import { DEFAULT_CONCURRENCY, runScan, type ScanOptions } from './pipeline';
+import type { OriginReport, OriginTarget, ScanReport } from './model';
+import { DEFAULT_CONCURRENCY, runScan, summarize, TOOL, type ScanOptions } from './pipeline';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Config
@@ -210,12 +210,6 @@ function originLine(o: OriginReport): Record<string, unknown> {
   return line;
 }
 
-function summarize(origins: OriginReport[]): ScanSummary {
-  const s: ScanSummary = { origins: origins.length, ok: 0, warning: 0, critical: 0, skipped: 0 };
-  for (const o of origins) s[o.status]++;
-  return s;
-}
-
 class ScanOverrun extends Error {}
 
 /**
@@ -250,7 +244,7 @@ async function scanWithBackstop(
     });
     return {
       schemaVersion: 1,
-      tool: { name: 'cloudfront-origin-monitor', version: 'unknown', runtime: `node ${process.version}` },
+      tool: TOOL,
       profile: options.profile.name,
       startedAt: startedAt.toISOString(),
       durationMs: deps.now().getTime() - startedAt.getTime(),

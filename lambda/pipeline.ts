@@ -37,6 +37,13 @@ export interface ScanOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 64;
+
+/** Who made a report: the tool, its version and the runtime (the trust store differs between Node versions). */
+export const TOOL: ScanReport['tool'] = {
+  name: 'cloudfront-origin-monitor',
+  version: toolVersion,
+  runtime: `node ${process.version} ${process.platform}/${process.arch}`,
+};
 /** Be gentle: at most this many connections at once to one address. */
 export const PER_ADDRESS_CONNECTIONS = 4;
 
@@ -87,7 +94,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   annotateFailover(reports);
   return {
     schemaVersion: 1,
-    tool: { name: 'cloudfront-origin-monitor', version: toolVersion, runtime: `node ${process.version} ${process.platform}/${process.arch}` },
+    tool: TOOL,
     profile: options.profile.name,
     startedAt,
     durationMs: Date.now() - started,

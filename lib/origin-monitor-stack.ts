@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CloudFrontOriginMonitor, type CloudFrontOriginMonitorProps } from './origin-monitor';
 
@@ -23,5 +23,15 @@ export class CloudFrontOriginMonitorStack extends Stack {
       ...props,
     });
     this.monitor = new CloudFrontOriginMonitor(this, 'Monitor', props.monitor);
+
+    // What `cdk deploy` prints at the end: where to look next.
+    const m = this.monitor;
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard: origins by status, scan duration, current findings',
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${m.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'LogGroupName', { description: 'One JSON line per origin per scan ("origin result")', value: m.logGroup.logGroupName });
+    new CfnOutput(this, 'AlertTopicArn', { description: 'Subscribe more endpoints (e-mail, SQS, Lambda, HTTPS) here', value: m.topic.topicArn });
+    new CfnOutput(this, 'ScanFunctionName', { description: 'Invoke it to scan now: aws lambda invoke --function-name <this> /dev/stdout', value: m.function.functionName });
   }
 }
