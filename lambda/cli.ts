@@ -23,6 +23,7 @@ interface ScanFlags {
   policy?: string;
   httpPort?: number;
   httpsPort?: number;
+  ipAddressType?: string;
   inventory?: string;
   policies: string[];
   distribution: string[];
@@ -79,6 +80,9 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .addOption(new Option('--policy <policy>', 'origin protocol policy').choices(['https-only', 'http-only', 'match-viewer']).default('https-only'))
     .option('--http-port <n>', 'HTTP port (default 80)', integer(1, 65535))
     .option('--https-port <n>', 'HTTPS port (default 443, or the --origin port)', integer(1, 65535))
+    .addOption(
+      new Option('--ip-address-type <type>', "the origin's IP address type: which addresses CloudFront connects to").choices(['ipv4', 'ipv6', 'dualstack']).default('ipv4'),
+    )
     .option('--inventory <file>', 'the JSON of `aws cloudfront list-distributions` (one page or an array of pages)')
     .option('--policies <file>', 'the JSON of `aws cloudfront list-cache-policies|list-origin-request-policies --type custom` (repeatable)', collect(asIs), [])
     .option('--distribution <id>', 'only this distribution (repeatable)', collect(asIs), [])
@@ -126,6 +130,7 @@ async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
         ...(flags.policy ? { policy: flags.policy } : {}),
         ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
         ...(flags.httpsPort ? { httpsPort: flags.httpsPort } : {}),
+        ...(flags.ipAddressType ? { ipAddressType: flags.ipAddressType } : {}),
       }),
     ];
   }

@@ -16,6 +16,8 @@ export const TLS_VERSION_NAMES: readonly TlsVersionName[] = ['SSLv3', 'TLSv1', '
 export type OriginSslProtocol = Exclude<TlsVersionName, 'TLSv1.3'>;
 
 export type OriginProtocolPolicy = 'http-only' | 'https-only' | 'match-viewer';
+/** `CustomOriginConfig.IpAddressType`: which addresses of the origin name CloudFront connects to (default ipv4). */
+export type IpAddressType = 'ipv4' | 'ipv6' | 'dualstack';
 
 // ---------------------------------------------------------------------------------------------------------------
 // inventory -> targets
@@ -78,6 +80,8 @@ export interface OriginTarget {
   connectionTimeoutMs: number;
   /** From ConnectionAttempts (default 3). */
   connectionAttempts: number;
+  /** Which address families CloudFront uses for this origin; undefined means CloudFront's default, ipv4. */
+  ipAddressType?: IpAddressType;
   originGroups?: OriginGroupRole[];
   /** Names of custom headers sent to the origin. Never their values. */
   customHeaderNames?: string[];
@@ -258,6 +262,8 @@ export interface ClientCertVerdict {
 
 export interface OriginFacts {
   dns: DnsFacts;
+  /** The name resolves, but to no address of the family CloudFront uses for this origin (IpAddressType). */
+  noUsableAddress?: { ipAddressType: IpAddressType; addresses: string[] };
   endpoints: EndpointFacts[];
   /** Work the scan did not do (deadline reached, address cap): said, never silent. */
   notProbed?: { what: string; reason: string }[];

@@ -38,6 +38,8 @@ function target(name: string, addresses: string[], port: number): OriginTarget {
     allowedVersions: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
     connectionTimeoutMs: 10_000,
     connectionAttempts: 3,
+    // Dual-stack so the IPv6-only origin is reached; what IPv4-only CloudFront makes of it is tested in pipeline.test.ts.
+    ipAddressType: 'dualstack',
     resolveOverride: addresses,
   };
 }

@@ -103,18 +103,33 @@ describe('runScan', () => {
     expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0 });
   });
 
-  it('reaches an IPv6-only origin over ::1', async () => {
+  it('reaches an IPv6-only origin over ::1 when its IP address type allows IPv6, and calls it a 502 when it does not', async () => {
     const { startFleetServerOnV6 } = await import('./support/v6-server');
     const v6 = await startFleetServerOnV6(fleet);
     try {
-      const t = target('healthy', { httpsPort: v6.port, ports: [{ port: v6.port, tls: true }], resolveOverride: undefined });
+      const t = (ipAddressType?: 'ipv6' | 'dualstack') =>
+        target('healthy', { httpsPort: v6.port, ports: [{ port: v6.port, tls: true }], ...(ipAddressType ? { ipAddressType } : {}) });
       const r = resolver({ [fleet.byId('healthy').name]: { v6: ['::1'] } });
-      const report = await runScan([t], options(r));
-      expect(report.origins[0].status).toBe('ok');
-      expect(report.origins[0].facts?.endpoints[0]).toMatchObject({ address: '::1', family: 6 });
+      for (const type of ['ipv6', 'dualstack'] as const) {
+        const report = await runScan([t(type)], options(r));
+        expect(report.origins[0].status).toBe('ok');
+        expect(report.origins[0].facts?.endpoints[0]).toMatchObject({ address: '::1', family: 6 });
+      }
+      // CloudFront's default IP address type is IPv4: an AAAA-only name gets it nowhere.
+      const [byDefault] = (await runScan([t()], options(r))).origins;
+      expect(byDefault.status).toBe('critical');
+      expect(byDefault.findings[0]).toMatchObject({ code: 'DNS_UNRESOLVABLE', evidence: { ipAddressType: 'ipv4', addresses: ['::1'] } });
+      expect(byDefault.findings[0].message).toContain('no A record');
     } finally {
       await v6.close();
     }
+  });
+
+  it('uses only the addresses of the family CloudFront uses (IPv4 by default)', async () => {
+    const healthy = fleet.byId('healthy');
+    const r = resolver({ [healthy.name]: { v4: ['127.0.0.1'], v6: ['::1'] } });
+    const [o] = (await runScan([target('healthy')], options(r))).origins;
+    expect(o.facts?.endpoints.map((e) => e.address)).toEqual(['127.0.0.1']);
   });
 
   it('says a failing primary fails over to a healthy secondary, keeping its severity', async () => {

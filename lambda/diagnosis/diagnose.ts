@@ -41,8 +41,8 @@ export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, p
     drafts.push(...dnsDrafts(facts));
     for (const endpoint of facts.endpoints) drafts.push(...endpointDrafts(endpoint, profile));
   }
-  const totalAddresses = facts ? new Set(facts.endpoints.map((e) => e.address)).size : 0;
-  return merge(drafts, totalAddresses).map((d) => complete(d, target));
+  const probed = facts ? new Set(facts.endpoints.map((e) => e.address)).size : 0;
+  return merge(drafts, probed, facts?.notProbed?.length ?? 0).map((d) => complete(d, target));
 }
 
 export function originStatus(findings: readonly Finding[]): OriginStatus {
@@ -56,7 +56,17 @@ export function originStatus(findings: readonly Finding[]): OriginStatus {
 // --- DNS and TCP ------------------------------------------------------------------------------------------------
 
 function dnsDrafts(facts: OriginFacts): Draft[] {
-  const { dns } = facts;
+  const { dns, noUsableAddress } = facts;
+  if (noUsableAddress) {
+    const [family, other] = noUsableAddress.ipAddressType === 'ipv6' ? ['AAAA', 'IPv4'] : ['A', 'IPv6'];
+    return [
+      {
+        code: 'DNS_UNRESOLVABLE',
+        message: `${dns.name} has no ${family} record, and the origin's IP address type is ${noUsableAddress.ipAddressType}: CloudFront will not use its ${other} addresses`,
+        evidence: { name: dns.name, ipAddressType: noUsableAddress.ipAddressType, addresses: noUsableAddress.addresses },
+      },
+    ];
+  }
   const reason: Record<string, string> = {
     nxdomain: 'the name does not exist (NXDOMAIN)',
     'no-address': 'the name exists but has no A or AAAA record',
@@ -81,7 +91,7 @@ function tcpDraft(e: EndpointFacts): Draft | undefined {
     case 'refused':
       return { code: 'PORT_REFUSED', message: `port ${e.port} refuses connections`, ...where, evidence };
     case 'timeout':
-      return { code: 'PORT_TIMEOUT', message: `port ${e.port} does not answer within ${e.tcp.durationMs} ms`, ...where, evidence };
+      return { code: 'PORT_TIMEOUT', message: `port ${e.port} does not answer within the connection timeout`, ...where, evidence };
     default:
       return { code: 'PORT_UNREACHABLE', message: `port ${e.port} cannot be reached (${e.tcp.error ?? e.tcp.status})`, ...where, evidence };
   }
@@ -138,7 +148,12 @@ function verdictDrafts(e: EndpointFacts, verdict: HelloResult, profile: ClientPr
         ),
       ];
     case 'timeout':
-      return [handshakeFailed(`the origin accepts the connection but sends nothing back to CloudFront's hello within ${verdict.durationMs} ms`, verdict, 'silent')];
+      // Messages carry no measurements (they name a finding across addresses); durations are evidence.
+      return [
+        o.bytesReceived > 0
+          ? handshakeFailed(`the origin starts answering CloudFront's hello, then stalls before the handshake completes`, verdict, 'stalled')
+          : handshakeFailed(`the origin accepts the connection but never answers CloudFront's hello`, verdict, 'silent'),
+      ];
     case 'protocol-error':
       return [handshakeFailed(`the origin's answer breaks the TLS protocol: ${o.detail}`, verdict, 'protocol-error')];
     case 'connect-failed':
@@ -269,7 +284,7 @@ function handshakeFailed(message: string, verdict: HelloResult, reason: string, 
   return {
     code: 'TLS_HANDSHAKE_FAILED',
     message,
-    evidence: { reason, cloudfrontHello: describeOutcome(verdict.outcome), ...extra },
+    evidence: { reason, cloudfrontHello: describeOutcome(verdict.outcome), durationMs: verdict.durationMs, ...extra },
     version: reproduceVersion(verdict.offer.versions),
   };
 }
@@ -313,7 +328,7 @@ export function describeOutcome(o: HelloOutcome): { kind: string; summary: strin
     case 'hello-retry-request':
       return { kind: o.kind, summary: `HelloRetryRequest: ${o.detail}`, ...(o.group !== undefined ? { group: o.group } : {}) };
     case 'timeout':
-      return { kind: o.kind, summary: 'no answer', bytesReceived: o.bytesReceived };
+      return { kind: o.kind, summary: o.bytesReceived > 0 ? `stalled after ${o.bytesReceived} bytes` : 'no answer', bytesReceived: o.bytesReceived };
     case 'connect-failed':
       return { kind: o.kind, summary: `connect ${o.tcp}`, tcp: o.tcp };
     default:
@@ -327,7 +342,8 @@ function oneLine(text: string): string {
 }
 
 /** Same code, name, port and message on several addresses: one finding that names them all. */
-function merge(drafts: Draft[], totalAddresses: number): (Draft & { addresses?: string[] })[] {
+function merge(drafts: Draft[], probedAddresses: number, notProbed: number): (Draft & { addresses?: string[] })[] {
+  const unprobed = notProbed > 0 ? `; ${notProbed} more not probed` : '';
   const byKey = new Map<string, Draft & { addresses?: string[] }>();
   for (const d of drafts) {
     const key = JSON.stringify([d.code, d.sniName ?? '', d.port ?? '', d.message]);
@@ -336,8 +352,8 @@ function merge(drafts: Draft[], totalAddresses: number): (Draft & { addresses?: 
     else if (d.address && !existing.addresses?.includes(d.address)) existing.addresses?.push(d.address);
   }
   return [...byKey.values()].map((d) =>
-    d.addresses && totalAddresses > 1
-      ? { ...d, message: `${d.message} (on ${d.addresses.length} of ${totalAddresses} addresses)` }
+    d.addresses && (probedAddresses > 1 || notProbed > 0)
+      ? { ...d, message: `${d.message} (on ${d.addresses.length} of ${probedAddresses} addresses probed${unprobed})` }
       : d,
   );
 }

@@ -100,7 +100,7 @@ const DEFS: FindingDefinition[] = [
     title: 'origin name does not resolve',
     why: 'CloudFront resolves the origin domain through public DNS; when it has no address CloudFront answers 502 (NonS3OriginDnsError).',
     source: SOURCES.HTTP_502_PAGE,
-    fix: 'Create the A/AAAA (or CNAME) record for the origin domain in public DNS, or point the origin at a name that resolves.',
+    fix: "Create the A/AAAA (or CNAME) record for the origin domain in public DNS, or point the origin at a name that resolves; for an origin reachable only over IPv6, set the origin's IP address type to IPv6 or dual-stack.",
     reachability: true,
     reproduce: dnsCommand,
   },

@@ -7,7 +7,7 @@
  * `DistributionList.Items[2].Origins.Items[0].DomainName: expected a string`. They never quote a value: custom
  * header values are secrets and are not even read.
  */
-import type { OriginProtocolPolicy, OriginSslProtocol } from '../model';
+import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol } from '../model';
 
 export type ViewerProtocolPolicy = 'allow-all' | 'https-only' | 'redirect-to-https';
 
@@ -18,6 +18,7 @@ export type OriginConnection =
       httpsPort: number;
       protocolPolicy: OriginProtocolPolicy;
       sslProtocols: OriginSslProtocol[];
+      ipAddressType?: IpAddressType;
     }
   | { kind: 's3' }
   | { kind: 'vpc' };
@@ -200,6 +201,7 @@ function stringItems(o: JsonObject, key: string, path: string): string[] {
 const ORIGIN_PROTOCOL_POLICIES: readonly OriginProtocolPolicy[] = ['http-only', 'https-only', 'match-viewer'];
 const VIEWER_PROTOCOL_POLICIES: readonly ViewerProtocolPolicy[] = ['allow-all', 'https-only', 'redirect-to-https'];
 const SSL_PROTOCOLS: readonly OriginSslProtocol[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'];
+const IP_ADDRESS_TYPES: readonly IpAddressType[] = ['ipv4', 'ipv6', 'dualstack'];
 /** When a custom origin lists no `OriginSslProtocols` (the API makes them optional): the console's default. */
 const DEFAULT_SSL_PROTOCOLS: OriginSslProtocol[] = ['TLSv1.2'];
 
@@ -213,6 +215,9 @@ function readCustomConnection(o: JsonObject, path: string): OriginConnection {
     httpsPort: reqInteger(o, 'HTTPSPort', path, 1, 65535),
     protocolPolicy: reqEnum(o, 'OriginProtocolPolicy', path, ORIGIN_PROTOCOL_POLICIES),
     sslProtocols: o.OriginSslProtocols === undefined ? DEFAULT_SSL_PROTOCOLS : sslProtocols,
+    ...(o.IpAddressType !== undefined && o.IpAddressType !== null
+      ? { ipAddressType: reqEnum(o, 'IpAddressType', path, IP_ADDRESS_TYPES) }
+      : {}),
   };
 }
 

@@ -2,7 +2,7 @@
  * One origin described by CLI flags (`scan --origin HOST[:PORT]`), turned into the same OriginTarget the
  * inventory builds from a distribution. Pure; throws an Error with one actionable line on bad input.
  */
-import type { OriginProtocolPolicy, OriginSslProtocol, OriginTarget, TargetPort } from '../model';
+import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol, OriginTarget, TargetPort } from '../model';
 
 export interface SingleOriginFlags {
   origin: string;
@@ -12,10 +12,12 @@ export interface SingleOriginFlags {
   httpPort?: string | number;
   httpsPort?: string | number;
   connectionTimeoutMs?: number;
+  ipAddressType?: string;
 }
 
 const PROTOCOLS: readonly OriginSslProtocol[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'];
 const POLICIES: readonly OriginProtocolPolicy[] = ['https-only', 'http-only', 'match-viewer'];
+const IP_ADDRESS_TYPES: readonly IpAddressType[] = ['ipv4', 'ipv6', 'dualstack'];
 
 export function parsePort(value: string | number, flag: string): number {
   const n = typeof value === 'number' ? value : Number(value);
@@ -50,6 +52,10 @@ export function singleOriginTarget(flags: SingleOriginFlags): OriginTarget {
   const { host, port } = parseHostPort(flags.origin, '--origin');
   const policy = (flags.policy ?? 'https-only') as OriginProtocolPolicy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy: "${flags.policy}" is not one of ${POLICIES.join(', ')}`);
+  const ipAddressType = (flags.ipAddressType ?? 'ipv4') as IpAddressType;
+  if (!IP_ADDRESS_TYPES.includes(ipAddressType)) {
+    throw new Error(`--ip-address-type: "${flags.ipAddressType}" is not one of ${IP_ADDRESS_TYPES.join(', ')}`);
+  }
   const httpsPort = flags.httpsPort !== undefined ? parsePort(flags.httpsPort, '--https-port') : policy !== 'http-only' && port ? port : 443;
   const httpPort = flags.httpPort !== undefined ? parsePort(flags.httpPort, '--http-port') : policy === 'http-only' && port ? port : 80;
   const ports: TargetPort[] =
@@ -72,6 +78,7 @@ export function singleOriginTarget(flags: SingleOriginFlags): OriginTarget {
     allowedVersions: parseProtocols(flags.protocols),
     connectionTimeoutMs: flags.connectionTimeoutMs ?? 10_000,
     connectionAttempts: 3,
+    ipAddressType,
   };
 }
 

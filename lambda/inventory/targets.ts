@@ -99,6 +99,7 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     ports,
     sniNames: tls ? sniNames(d, o, routes) : [],
     allowedVersions: conn.sslProtocols,
+    ...(conn.ipAddressType ? { ipAddressType: conn.ipAddressType } : {}),
     ...nonEmpty('inventoryIssues', issues),
     ...(skipDisabled && !d.enabled ? { skip: { reason: SKIP_REASONS.DISABLED } } : {}),
   };

@@ -86,7 +86,11 @@ function needsExplaining(verdict: HelloResult): boolean {
 export async function probeOrigin(target: OriginTarget, deps: ProbeDeps, settings: ProbeSettings): Promise<OriginFacts> {
   const dns = await probeDns(target.domainName, deps.resolver, target.resolveOverride);
   const notProbed: { what: string; reason: string }[] = [];
-  let addresses = dns.addresses;
+  const ipAddressType = target.ipAddressType ?? 'ipv4';
+  let addresses = dns.addresses.filter((a) => ipAddressType === 'dualstack' || a.family === (ipAddressType === 'ipv6' ? 6 : 4));
+  if (addresses.length === 0 && dns.addresses.length > 0) {
+    return { dns, endpoints: [], noUsableAddress: { ipAddressType, addresses: dns.addresses.map((a) => a.address) } };
+  }
   if (addresses.length > settings.maxAddresses) {
     for (const a of addresses.slice(settings.maxAddresses)) {
       notProbed.push({ what: a.address, reason: `the name has ${addresses.length} addresses; the first ${settings.maxAddresses} were probed` });

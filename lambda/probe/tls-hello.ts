@@ -396,6 +396,8 @@ export class ServerFlightAnalyser {
       return { outcome: protocolError('the ServerHello after a HelloRetryRequest changes the suite or group') };
     }
     if (!tls13) {
+      // A client aborts at a ServerHello choosing what it never offered: waiting for the rest only costs time.
+      if (info.offerViolations) return { outcome: { kind: 'server-hello', hello: { ...info, certificateError: 'not read: the server chose what was not offered' } } };
       this.phase = { name: 'tls12', info };
       return {};
     }

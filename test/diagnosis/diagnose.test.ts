@@ -96,6 +96,20 @@ describe('diagnose', () => {
     expect(f.reproduce).toBe('nc -vz -w 10 192.0.2.11 443');
   });
 
+  it('says how many addresses were probed and how many were not', () => {
+    const f = facts([endpoint({ hello: result({ kind: 'timeout', bytesReceived: 0 }) })]);
+    f.notProbed = [{ what: '192.0.2.99', reason: 'cap' }, { what: '192.0.2.98', reason: 'cap' }];
+    const [finding] = diagnose(target(), f, profile);
+    expect(finding.message).toBe("the origin accepts the connection but never answers CloudFront's hello (on 1 of 1 addresses probed; 2 more not probed)");
+  });
+
+  it('tells a silent origin from one that stalls mid-answer, keeping durations out of the message', () => {
+    const stalled = diagnose(target(), facts([endpoint({ hello: result({ kind: 'timeout', bytesReceived: 9 }) })]), profile)[0];
+    expect(stalled.message).toContain('stalls');
+    expect(stalled.message).not.toMatch(/\d+ ms/);
+    expect(stalled.evidence).toMatchObject({ reason: 'stalled', cloudfrontHello: { bytesReceived: 9 } });
+  });
+
   it('blames the version when only a version CloudFront does not offer works', () => {
     const e = endpoint({
       hello: result(alert40),

@@ -61,6 +61,7 @@ describe('buildTargets from the CLI-shaped fixture with both policy files', () =
       protocolPolicy: 'https-only',
       httpPort: 80,
       httpsPort: 443,
+      ipAddressType: 'ipv4',
       ports: [{ port: 443, tls: true, behaviors: ['/api/*', '/account/*'] }],
       sniNames: [
         { name: 'api.origin.example.net', source: 'origin-domain', behaviors: [] },
