@@ -356,7 +356,7 @@ export async function runOnce(deps: HandlerDeps, context?: Partial<Context>): Pr
         domainName: item.domainName,
         sniName: item.sniName ?? null,
         addresses: item.addresses,
-        message: item.message,
+        findingMessage: item.message, // not `message`: Powertools reserves it and would drop the value
       });
     }
     if (decision.suppressed.length > 0) {

@@ -305,7 +305,7 @@ function itemFromGroup(kind: DigestItemKind, g: Group, record: FindingRecord): D
     originKey: g.origin.key,
     domainName: g.origin.domainName,
     sniName: g.lead.sniName,
-    addresses: uniq(g.findings.map((f) => f.address).filter((a): a is string => !!a)),
+    addresses: uniq(g.findings.flatMap((f) => f.addresses ?? (f.address ? [f.address] : []))),
     ports: uniq(g.findings.map((f) => f.port).filter((p): p is number => typeof p === 'number')).sort((a, b) => a - b),
     paths: pathsOf(g),
     message: g.lead.message,
