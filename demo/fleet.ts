@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 export interface FleetOrigin {
   /** Short label, e.g. `expired`. */
   id: string;
-  /** The origin's domain name (under the reserved `.test` TLD), resolved to `address` by override. */
+  /** The origin's domain name, `<id>.<domain>` (default `<id>.origins.test`, resolved to `address` by override). */
   name: string;
   address: string;
   port: number;
@@ -37,6 +37,15 @@ export interface Fleet {
   /** Replaces an origin's certificate with a healthy one (the operator renews it). */
   renew(id: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FleetOptions {
+  /** Names are `<id>.<domain>`. Default `origins.test` (reserved TLD, resolved by override); `origins.localhost`
+   * resolves to 127.0.0.1 and ::1 with no DNS (RFC 6761), for a scan that cannot be given overrides (the Lambda). */
+  domain?: string;
+  /** Address the servers listen on. Default `127.0.0.1`; `::` listens on both 127.0.0.1 and ::1 (dual-stack),
+   * except the `firewalled` origin, whose listener is IPv4 only. */
+  host?: string;
 }
 
 interface Spec {
@@ -85,8 +94,8 @@ function closeServer(server: NetServer): Promise<void> {
 }
 
 /** A port nothing listens on: bind, note the port, close. */
-async function freePort(): Promise<number> {
-  const s = await listenRaw(undefined);
+async function freePort(host?: string): Promise<number> {
+  const s = await listenRaw(undefined, host);
   await s.close();
   return s.port;
 }
@@ -120,7 +129,9 @@ async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
   };
 }
 
-export async function startFleet(): Promise<Fleet> {
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  const domain = options.domain ?? 'origins.test';
+  const host = options.host ?? '127.0.0.1';
   const pki = await createPki({ name: 'Origin Monitor Demo' });
   const otherPki = await createPki({ name: 'Private Corp' });
   const files: TempFiles = writeTempFiles({ 'root.pem': pki.root.certPem });
@@ -128,7 +139,7 @@ export async function startFleet(): Promise<Fleet> {
 
   const leaf = (name: string, extra: Parameters<Pki['issueLeaf']>[0] = {}) => pki.issueLeaf({ dnsNames: [name], ...extra });
   const serve = (cert: IssuedCert, chain: (IssuedCert | string)[], extra: TlsOptions = {}) =>
-    listenTls({ key: cert.keyPem, cert: chainPem(cert, ...chain), ...extra });
+    listenTls({ key: cert.keyPem, cert: chainPem(cert, ...chain), ...extra }, host);
 
   const specs: Spec[] = [
     { id: 'healthy', expect: 'ok', description: 'full chain, TLS 1.2 and 1.3', start: async (n) => serve(await leaf(n), [pki.intermediate]) },
@@ -176,7 +187,7 @@ export async function startFleet(): Promise<Fleet> {
       description: 'the certificate is for another name',
       start: async () => serve(await leaf('other-site.test'), [pki.intermediate]),
     },
-    { id: 'refused', expect: 'PORT_REFUSED', description: 'nothing listens on the port', start: async () => ({ port: await freePort(), close: async () => undefined }) },
+    { id: 'refused', expect: 'PORT_REFUSED', description: 'nothing listens on the port', start: async () => ({ port: await freePort(host), close: async () => undefined }) },
     { id: 'firewalled', expect: 'PORT_TIMEOUT', description: 'connection attempts are dropped', start: () => silentPort() },
     {
       id: 'tls10-only',
@@ -207,7 +218,7 @@ export async function startFleet(): Promise<Fleet> {
       id: 'plain-http',
       expect: 'TLS_HANDSHAKE_FAILED',
       description: 'plain HTTP on the HTTPS port',
-      start: () => listenRaw((s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'))),
+      start: () => listenRaw((s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')), host),
     },
     {
       id: 'client-cert',
@@ -225,7 +236,7 @@ export async function startFleet(): Promise<Fleet> {
 
   const running = await Promise.all(
     specs.map(async (spec) => {
-      const name = `${spec.id}.origins.test`;
+      const name = `${spec.id}.${domain}`;
       const started = await spec.start(name);
       return { spec, name, started };
     }),
