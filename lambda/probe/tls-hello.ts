@@ -279,7 +279,8 @@ export class ServerFlightAnalyser {
   push(chunk: Buffer): AnalyserStep {
     if (this.phase.name === 'done' || chunk.length === 0) return {};
     if (!this.sawRecord) {
-      this.first = Buffer.concat([this.first, chunk]).subarray(0, NOT_TLS_SAMPLE);
+      // Only the sample is copied: a chunk may be far larger than the flight limit.
+      this.first = Buffer.concat([this.first, chunk.subarray(0, NOT_TLS_SAMPLE - this.first.length)]);
       if (!looksLikeTls(this.first)) return { outcome: this.finish(notTls(this.first)) };
     }
     const step: AnalyserStep = {};

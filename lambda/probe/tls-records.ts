@@ -156,8 +156,9 @@ export interface HandshakeMessage {
 }
 
 /**
- * Joins handshake fragments into messages. Fragments are kept as a list and joined once per message, so a peer
- * sending one-byte records costs linear time; a message announcing more than `maxMessageBytes` fails at its header.
+ * Joins handshake fragments into messages. Fragments are kept as a list and only the bytes of one message are
+ * joined, once, so a peer sending one-byte records costs linear time and no buffer larger than one message is
+ * allocated; a message announcing more than `maxMessageBytes` fails at its header.
  */
 export class HandshakeReassembler {
   private chunks: Buffer[] = [];
@@ -180,7 +181,7 @@ export class HandshakeReassembler {
     for (;;) {
       if (this.expected === undefined) {
         if (this.length < HANDSHAKE_HEADER_LENGTH) break;
-        const head = this.flatten();
+        const head = this.join(HANDSHAKE_HEADER_LENGTH);
         const bodyLength = head.readUIntBE(1, 3);
         if (bodyLength > this.maxMessageBytes) {
           throw new TlsParseError(
@@ -190,23 +191,34 @@ export class HandshakeReassembler {
         this.expected = HANDSHAKE_HEADER_LENGTH + bodyLength;
       }
       if (this.length < this.expected) break;
-      const all = this.flatten();
-      const raw = all.subarray(0, this.expected);
+      const raw = this.join(this.expected);
       messages.push({ type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw });
-      this.reset(all.subarray(this.expected));
+      this.consume(this.expected);
+      this.expected = undefined;
     }
     return messages;
   }
 
-  private flatten(): Buffer {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
-    return this.chunks[0];
+  /** The first `n` held bytes (n <= length) as one buffer, made the first chunk; copies them only when they span chunks. */
+  private join(n: number): Buffer {
+    let count = 0;
+    let joined = 0;
+    while (joined < n) joined += this.chunks[count++].length;
+    if (count > 1) {
+      const spanned = this.chunks.splice(0, count);
+      const last = spanned[count - 1];
+      const rest = joined > n ? [last.subarray(last.length - (joined - n))] : [];
+      this.chunks.unshift(Buffer.concat(spanned, n), ...rest);
+    }
+    return this.chunks[0].subarray(0, n);
   }
 
-  private reset(rest: Buffer): void {
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.length = rest.length;
-    this.expected = undefined;
+  /** Drops the first `n` held bytes, which `join(n)` made the first chunk. */
+  private consume(n: number): void {
+    const first = this.chunks[0];
+    if (first.length > n) this.chunks[0] = first.subarray(n);
+    else this.chunks.shift();
+    this.length -= n;
   }
 }
 

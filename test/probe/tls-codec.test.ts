@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { CLOUDFRONT_GROUPS, CLOUDFRONT_SIGNATURE_SCHEMES, CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
 import type { HelloOffer } from '../../lambda/model';
 import { alertName, BROAD_GROUPS, BROAD_SUITES, groupName, suiteName, versionName } from '../../lambda/probe/tls-constants';
@@ -392,59 +391,5 @@ describe('TLS 1.3 key schedule (RFC 8448, simple 1-RTT handshake)', () => {
     );
     expect(keys.key.toString('hex')).toBe('3fce516009c21727d0f2e4e86ee403bc');
     expect(keys.iv.toString('hex')).toBe('5d313eb2671276ee13000b30');
-  });
-});
-
-describe('robustness (fast-check)', () => {
-  const client = prepareClientHello(offer(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']));
-  const tls12Flight = Buffer.concat([
-    record(22, 0x0303, handshake(2, serverHelloBody({ suite: 0xc02f, extensions: [extension(0xff01, Buffer.of(0))] }))),
-    record(22, 0x0303, Buffer.concat([handshake(11, certificateBody([CERT_A, CERT_B], false)), handshake(12, ecdheServerKeyExchangeBody(29))])),
-    record(22, 0x0303, handshake(14, Buffer.alloc(0))),
-  ]);
-  const hrrFlight = record(22, 0x0303, handshake(2, helloRetryRequestBody(0x1301, 24, Buffer.from('c'))));
-  const ends = fc.constantFrom<'closed' | 'reset' | 'timeout'>('closed', 'reset', 'timeout');
-
-  /** Flips bytes of a valid flight and cuts it into chunks. */
-  const mutated = (flight: Buffer) =>
-    fc.tuple(fc.array(fc.tuple(fc.nat(flight.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.array(fc.nat(flight.length), { maxLength: 5 }))
-      .map(([flips, cuts]) => {
-        const bytes = Buffer.from(flight);
-        for (const [at, value] of flips) bytes[at] = value;
-        const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
-        return points.slice(1).map((end, i) => bytes.subarray(points[i], end));
-      });
-
-  it('the analyser never throws and always ends with an outcome', () => {
-    fc.assert(
-      fc.property(fc.oneof(mutated(tls12Flight), mutated(hrrFlight), fc.array(fc.uint8Array({ maxLength: 64 }).map(Buffer.from), { maxLength: 4 })), ends, (chunks, end) => {
-        const analyser = new ServerFlightAnalyser(client, { maxFlightBytes: 4096 });
-        let outcome;
-        for (const chunk of chunks) outcome ??= analyser.push(chunk).outcome;
-        outcome ??= analyser.end(end);
-        expect(typeof outcome.kind).toBe('string');
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('the parsers throw nothing but TlsParseError', () => {
-    const onlyParseErrors = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (err) {
-        expect(err).toBeInstanceOf(TlsParseError);
-      }
-    };
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }).map(Buffer.from), fc.boolean(), (bytes, tls13) => {
-        onlyParseErrors(() => parseRecords(bytes));
-        onlyParseErrors(() => parseServerHello(bytes));
-        onlyParseErrors(() => parseCertificateMessage(bytes, tls13));
-        onlyParseErrors(() => parseServerKeyExchangeGroup(bytes));
-        onlyParseErrors(() => new ServerFlightReader().push(bytes));
-      }),
-      { numRuns: 1000 },
-    );
   });
 });
