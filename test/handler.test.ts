@@ -2,8 +2,6 @@
  * The handler over sequences of runs: a fake scan returns crafted reports, DynamoDB is dynalite on loopback, SNS is
  * aws-sdk-client-mock. Nothing leaves the machine.
  */
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -24,29 +22,20 @@ import {
 import type { OriginReport, OriginTarget, ScanReport } from '../lambda/model';
 import type { ScanOptions } from '../lambda/pipeline';
 import { after, expiring, finding, notReached, origin, report, T0 } from './alerting/helpers';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
+import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './support/dynalite';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:origin-alerts';
-const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+const credentials = TEST_CREDENTIALS;
 
-let server: { listen: (port: number, host: string, cb: () => void) => void; close: (cb: () => void) => void; address: () => AddressInfo };
-let ddb: DynamoDBClient;
+let local: LocalDynamo;
 let doc: DynamoDBDocumentClient;
 let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: 'us-east-1', credentials });
-  doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+  local = await startDynalite();
+  doc = local.doc;
 });
-
-afterAll(async () => {
-  ddb?.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => local.close());
 
 const sns = mockClient(SNSClient);
 beforeEach(() => {
@@ -54,24 +43,7 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
 });
 
-async function newTable(): Promise<string> {
-  const name = `origin-monitor-state-${++tables}`;
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  return name;
-}
+const newTable = () => local.createStateTable(`origin-monitor-state-${++tables}`);
 
 async function stored(table: string): Promise<Record<string, unknown>[]> {
   const out = await doc.send(

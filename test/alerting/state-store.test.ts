@@ -1,16 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AlertState, FindingRecord } from '../../lambda/alerting/policy';
 import { diffState, DynamoStateStore, JsonFileStateStore, MemoryStateStore, STATE_PK } from '../../lambda/alerting/state-store';
+import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynalite';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
-const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+const credentials = TEST_CREDENTIALS;
 
 function record(i: number, over: Partial<FindingRecord> = {}): FindingRecord {
   return {
@@ -32,35 +30,16 @@ function record(i: number, over: Partial<FindingRecord> = {}): FindingRecord {
 const stateOf = (records: FindingRecord[]): AlertState => ({ findings: Object.fromEntries(records.map((r) => [r.key, r])) });
 
 describe('DynamoStateStore on dynalite', () => {
-  let server: { listen: (p: number, h: string, cb: () => void) => void; close: (cb: () => void) => void; address: () => AddressInfo };
-  let ddb: DynamoDBClient;
+  let local: LocalDynamo;
   let doc: DynamoDBDocumentClient;
   const table = 'origin-monitor-state';
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${server.address().port}`, region: 'us-east-1', credentials });
-    doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    local = await startDynalite();
+    doc = local.doc;
+    await local.createStateTable(table);
   });
-  afterAll(async () => {
-    ddb.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  });
+  afterAll(() => local.close());
 
   it('round-trips the state in batches, then writes only what changed and deletes what is gone', async () => {
     const store = new DynamoStateStore(doc, table);
