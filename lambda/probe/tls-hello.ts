@@ -284,8 +284,18 @@ export class ServerFlightAnalyser {
       if (!looksLikeTls(this.first)) return { outcome: this.finish(notTls(this.first)) };
     }
     const step: AnalyserStep = {};
+    let events: FlightEvent[];
+    let unreadable: TlsParseError | undefined;
     try {
-      for (const event of this.reader.push(chunk)) {
+      events = this.reader.push(chunk);
+    } catch (err) {
+      if (!(err instanceof TlsParseError)) return { outcome: this.finish(protocolError(`internal error: ${errorMessage(err)}`)) };
+      // What came before the bad bytes counts first: a complete flight is a verdict whatever follows it.
+      events = err.eventsBefore ?? [];
+      unreadable = err;
+    }
+    try {
+      for (const event of events) {
         this.sawRecord = true;
         const result = this.onEvent(event);
         if (result.send) step.send = step.send ? Buffer.concat([step.send, result.send]) : result.send;
@@ -295,6 +305,7 @@ export class ServerFlightAnalyser {
       const detail = err instanceof TlsParseError ? err.message : `internal error: ${errorMessage(err)}`;
       return { ...step, outcome: this.finish(protocolError(detail)) };
     }
+    if (unreadable) return { ...step, outcome: this.finish(protocolError(unreadable.message)) };
     return step;
   }
 

@@ -8,6 +8,12 @@
 import { CONTENT_TYPE, EXTENSION } from './tls-constants';
 
 export class TlsParseError extends Error {
+  /**
+   * Set by ServerFlightReader: the events of the same chunk that came before the bad bytes, so that the verdict does
+   * not depend on how TCP split the server's flight.
+   */
+  eventsBefore?: FlightEvent[];
+
   constructor(message: string) {
     super(message);
     this.name = 'TlsParseError';
@@ -113,15 +119,24 @@ export function parseRecordHeader(buf: Buffer, offset = 0): RecordHeader | undef
 /** The complete records at the start of `buf`, and how many bytes they take (the rest is an incomplete record). */
 export function parseRecords(buf: Buffer): { records: TlsRecord[]; consumed: number } {
   const records: TlsRecord[] = [];
+  let consumed = 0;
+  for (const { record, end } of completeRecords(buf)) {
+    records.push(record);
+    consumed = end;
+  }
+  return { records, consumed };
+}
+
+/** The complete records at the start of `buf`, one at a time, each with the offset just after it. */
+function* completeRecords(buf: Buffer): Generator<{ record: TlsRecord; end: number }> {
   let offset = 0;
   for (;;) {
     const header = parseRecordHeader(buf, offset);
-    if (!header || buf.length - offset - RECORD_HEADER_LENGTH < header.length) break;
+    if (!header || buf.length - offset - RECORD_HEADER_LENGTH < header.length) return;
     const start = offset + RECORD_HEADER_LENGTH;
-    records.push({ type: header.type, version: header.version, fragment: buf.subarray(start, start + header.length) });
     offset = start + header.length;
+    yield { record: { type: header.type, version: header.version, fragment: buf.subarray(start, offset) }, end: offset };
   }
-  return { records, consumed: offset };
 }
 
 /** The additional data of a TLS 1.3 record: its header as sent. */
@@ -376,9 +391,20 @@ export class ServerFlightReader {
       throw new TlsParseError(`server flight exceeds the limit of ${this.maxFlightBytes} bytes`);
     }
     const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    const { records, consumed } = parseRecords(buf);
-    this.pending = buf.subarray(consumed);
-    return records.flatMap((record) => this.recordEvents(record));
+    const events: FlightEvent[] = [];
+    let offset = 0;
+    try {
+      for (const { record, end } of completeRecords(buf)) {
+        events.push(...this.recordEvents(record));
+        offset = end;
+      }
+    } catch (err) {
+      if (err instanceof TlsParseError) err.eventsBefore = events;
+      throw err;
+    } finally {
+      this.pending = buf.subarray(offset);
+    }
+    return events;
   }
 
   private recordEvents(record: TlsRecord): FlightEvent[] {

@@ -273,6 +273,21 @@ describe('analyseServerFlight (recorded bytes)', () => {
     });
   });
 
+  it('gives the same verdict however the bytes are split: a complete flight followed by a malformed record', () => {
+    const flight = record(22, 0x0303, Buffer.concat([
+      handshake(2, serverHelloBody({ suite: 0xc02f })),
+      handshake(11, certificateBody([CERT_A], false)),
+      handshake(14, Buffer.alloc(0)),
+    ]));
+    const bad = Buffer.of(0x63, 0x03, 0x03, 0x00, 0x01, 0x00); // record type 99
+    const client = prepareClientHello(tls12);
+    const oneChunk = analyseServerFlight(client, Buffer.concat([flight, bad]));
+    const analyser = new ServerFlightAnalyser(client);
+    const twoChunks = analyser.push(flight).outcome ?? analyser.push(bad).outcome;
+    expect(oneChunk).toMatchObject({ kind: 'server-hello', hello: { suite: 0xc02f, certificates: [CERT_A] } });
+    expect(twoChunks).toEqual(oneChunk);
+  });
+
   it('reads an SSLv3 flight', () => {
     const outcome = analyseServerFlight(prepareClientHello(offer(['SSLv3'])), plainFlight(0x0300, 0x000a, [CERT_A]));
     expect(outcome).toMatchObject({ kind: 'server-hello', hello: { version: 'SSLv3', suite: 0x000a, certificates: [CERT_A] } });
