@@ -881,6 +881,20 @@ export const PROPERTIES: FuzzProperty[] = [
     },
   ),
   define(
+    'ServerFlightAnalyser: the verdict does not depend on how TCP split the bytes',
+    FUZZ_LIMITS.maxFlightBytes,
+    FLIGHT_LIMIT_NAME,
+    // Within the flight limit: past it the analyser stops at the first chunk that crosses it, by design.
+    fc.tuple(clientNames, chunked(anyFlight), ends).filter(([, chunks]) => chunks.reduce((n, c) => n + c.length, 0) <= FUZZ_LIMITS.maxFlightBytes),
+    ([client, chunks, end], meter) => {
+      // A not-TLS answer is decided on the first bytes; how many of them the evidence shows depends on the chunk.
+      const verdict = (o: HelloOutcome) => JSON.stringify(o.kind === 'not-tls' ? { kind: o.kind } : o);
+      const split = verdict(analyseInChunks(meter, CLIENTS[client], chunks, end));
+      const whole = verdict(analyseInChunks(meter, CLIENTS[client], [Buffer.concat(chunks)], end));
+      check(split === whole, `split ${split.slice(0, 300)} but whole ${whole.slice(0, 300)}`);
+    },
+  ),
+  define(
     'ServerFlightAnalyser.push, TLS 1.3 with mutated encrypted messages',
     FUZZ_LIMITS.maxFlightBytes,
     FLIGHT_LIMIT_NAME,
