@@ -19,17 +19,26 @@ import {
   withSource,
 } from './distributions';
 
+/**
+ * V8's reasons, without the part that may quote the input. Its messages differ between Node versions and some quote
+ * the text around the error (a custom header's secret, say), so only a recognised reason is ever repeated.
+ */
+const JSON_REASON = /^(Unexpected end of JSON input|Unexpected token|Unexpected non-whitespace character after JSON|Unterminated string in JSON|Bad control character in string literal|Bad escaped character|Bad Unicode escape|Expected property name or '}'|Expected ',' or '}' after property value|Expected ',' or ']' after array element|Expected ':' after property name|Expected double-quoted property name|No number after minus sign|Exponent part is missing a number|Unterminated fractional number)/;
+
 /** JSON.parse, with a one-line error that gives the line and column but never quotes the text (it may hold secrets). */
 function parseJson(text: string, sourceName: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    const message = (e as Error).message;
+    const reason = JSON_REASON.exec(message)?.[1];
     const position = /at position (\d+)/.exec(message);
-    if (!position) throw new Error(`${sourceName}: not valid JSON: ${message}`);
-    const before = text.slice(0, Number(position[1])).split('\n');
-    const where = `line ${before.length} column ${before[before.length - 1].length + 1}`;
-    throw new Error(`${sourceName}: not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/s, '')}`);
+    let where = '';
+    if (position) {
+      const before = text.slice(0, Number(position[1])).split('\n');
+      where = ` at line ${before.length} column ${before[before.length - 1].length + 1}`;
+    }
+    throw new Error(`${sourceName}: not valid JSON${where}${reason ? `: ${reason}` : ''}`);
   }
 }
 

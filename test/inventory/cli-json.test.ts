@@ -112,6 +112,19 @@ describe('parseInventoryJson', () => {
     const unexpectedToken = `{"HeaderValue": ${SECRET_HEADER_VALUES[0]}}`;
     expect(() => parseInventoryJson(unexpectedToken, 'a.json')).toThrow(/^a\.json: not valid JSON: Unexpected token/);
     expect(() => parseInventoryJson(unexpectedToken, 'a.json')).not.toThrow(SECRET_HEADER_VALUES[0]);
+
+    // In a longer document V8 quotes a shortened excerpt around the error ('..."erValue": SECRET"...'): never repeated.
+    const unquoted = text(INVENTORY_FILE).replace(`"${SECRET_HEADER_VALUES[0]}"`, SECRET_HEADER_VALUES[0]);
+    const shortened = (() => {
+      try {
+        parseInventoryJson(unquoted, 'inventory.json');
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(shortened).toMatch(/^inventory\.json: not valid JSON/);
+    expect(shortened).not.toContain(SECRET_HEADER_VALUES[0].slice(0, 6));
   });
 
   it('validation errors never carry a custom header value', () => {
