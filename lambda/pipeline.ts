@@ -82,10 +82,16 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
       notScanned.push(target.key);
       report = baseReport(target, 'skipped', [], 0, 'not reached before the scan deadline');
     } else {
-      const inventoryOnly = target.ports.length === 0;
-      const facts = inventoryOnly ? undefined : await probeOrigin(target, deps, settings);
-      const findings = diagnose(target, facts, options.profile);
-      report = { ...baseReport(target, originStatus(findings), findings, Date.now() - t0), ...(facts ? { facts } : {}) };
+      try {
+        const inventoryOnly = target.ports.length === 0;
+        const facts = inventoryOnly ? undefined : await probeOrigin(target, deps, settings);
+        const findings = diagnose(target, facts, options.profile);
+        report = { ...baseReport(target, originStatus(findings), findings, Date.now() - t0), ...(facts ? { facts } : {}) };
+      } catch (err) {
+        // One origin never ends the scan: what went wrong is said on that origin, and the others go on.
+        const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+        report = baseReport(target, 'skipped', [], Date.now() - t0, `could not be probed: ${message}`);
+      }
     }
     options.onOrigin?.(report);
     return report;

@@ -13,7 +13,7 @@
  * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
  */
 import type { ClientProfile } from '../cloudfront/client-profile';
-import { CLOUDFRONT_SUITES } from '../cloudfront/client-profile';
+import { CLOUDFRONT_SUITES, offeredVersions } from '../cloudfront/client-profile';
 import type { DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
 import { KeyedLimiter, mapLimit } from '../util/limiter';
 import { analyzeChain } from './certificate-chain';
@@ -84,6 +84,9 @@ function needsExplaining(verdict: HelloResult): boolean {
 }
 
 export async function probeOrigin(target: OriginTarget, deps: ProbeDeps, settings: ProbeSettings): Promise<OriginFacts> {
+  if (target.ports.some((p) => p.tls) && offeredVersions(settings.profile, target.allowedVersions).length === 0) {
+    throw new Error(`${settings.profile.name} offers none of the origin's SSL protocols (${target.allowedVersions.join(', ') || 'none'})`);
+  }
   const dns = await probeDns(target.domainName, deps.resolver, target.resolveOverride);
   const notProbed: { what: string; reason: string }[] = [];
   const ipAddressType = target.ipAddressType ?? 'ipv4';
