@@ -17,7 +17,8 @@ import {
   type InventorySource,
   type PolicyCatalog,
   readCachePolicy,
-  readDistributionList,
+  readDistributionListLenient,
+  type UnreadableDistribution,
   readOriginRequestPolicy,
   withSource,
 } from './distributions';
@@ -67,19 +68,22 @@ function accessDeniedError(e: unknown): Error {
   );
 }
 
-async function listDistributions(client: CloudFrontClient): Promise<Distribution[]> {
+async function listDistributions(client: CloudFrontClient): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[] }> {
   const distributions: Distribution[] = [];
+  const unreadable: UnreadableDistribution[] = [];
   let page = 0;
   try {
     for await (const response of paginateListDistributions({ client }, {})) {
       page += 1;
-      const read = () => readDistributionList(response.DistributionList, 'DistributionList');
-      distributions.push(...withSource(`ListDistributions page ${page}`, read));
+      const source = `ListDistributions page ${page}`;
+      const read = withSource(source, () => readDistributionListLenient(response.DistributionList, 'DistributionList'));
+      distributions.push(...read.distributions);
+      unreadable.push(...read.unreadable.map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
     }
   } catch (e) {
     throw errorName(e) === 'AccessDenied' ? accessDeniedError(e) : e;
   }
-  return distributions;
+  return { distributions, unreadable };
 }
 
 /** A policy that is denied or gone is unknown (HOST_FORWARDING_UNKNOWN), not fatal. */
@@ -110,7 +114,7 @@ async function readPolicies(client: CloudFrontClient, refs: PolicyRef[]): Promis
 }
 
 export async function loadInventoryFromApi(client: CloudFrontClient): Promise<InventorySource> {
-  const distributions = await listDistributions(client);
+  const { distributions, unreadable } = await listDistributions(client);
   const policies = await readPolicies(client, policiesToRead(distributions));
-  return { sourceName: 'CloudFront API', distributions, policies };
+  return { sourceName: 'CloudFront API', distributions, policies, ...(unreadable.length ? { unreadable } : {}) };
 }

@@ -83,6 +83,14 @@ export interface InventorySource {
   sourceName: string;
   distributions: Distribution[];
   policies: PolicyCatalog;
+  /** Distributions the live API returned in a shape this version cannot read: reported, never silently dropped. */
+  unreadable?: UnreadableDistribution[];
+}
+
+export interface UnreadableDistribution {
+  id: string;
+  domainName?: string;
+  reason: string;
 }
 
 export function emptyPolicyCatalog(): PolicyCatalog {
@@ -319,10 +327,37 @@ export function readDistributionSummary(value: unknown, path: string): Distribut
 
 /** A `DistributionList` object: `{Items: DistributionSummary[], ...}` (Items absent when there are none). */
 export function readDistributionList(value: unknown, path: string): Distribution[] {
+  return distributionItems(value, path).map(({ value: item, path: p }) => readDistributionSummary(item, p));
+}
+
+/**
+ * The same, one distribution at a time: one the reader cannot make sense of (a new origin type, say) is set aside
+ * with the reason, so that it does not stop the scan of all the others. For the live API; a file stays strict.
+ */
+export function readDistributionListLenient(value: unknown, path: string): { distributions: Distribution[]; unreadable: UnreadableDistribution[] } {
+  const distributions: Distribution[] = [];
+  const unreadable: UnreadableDistribution[] = [];
+  for (const { value: item, path: p } of distributionItems(value, path)) {
+    try {
+      distributions.push(readDistributionSummary(item, p));
+    } catch (e) {
+      if (!(e instanceof InventoryFormatError)) throw e;
+      const raw = isObject(item) ? item : {};
+      unreadable.push({
+        id: typeof raw.Id === 'string' ? raw.Id : p,
+        ...(typeof raw.DomainName === 'string' ? { domainName: raw.DomainName } : {}),
+        reason: e.message,
+      });
+    }
+  }
+  return { distributions, unreadable };
+}
+
+function distributionItems(value: unknown, path: string): { value: unknown; path: string }[] {
   const o = asObject(value, path);
   if (o.Items === undefined || o.Items === null) return [];
   if (!Array.isArray(o.Items)) throw new InventoryFormatError(joinPath(path, 'Items'), 'expected an array');
-  return o.Items.map((item, i) => readDistributionSummary(item, `${joinPath(path, 'Items')}[${i}]`));
+  return o.Items.map((item, i) => ({ value: item, path: `${joinPath(path, 'Items')}[${i}]` }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -18,5 +18,5 @@ export async function loadTargets(source: InventorySpec, opts: BuildTargetsOptio
     source.kind === 'api'
       ? await loadInventoryFromApi(source.client)
       : await loadInventoryFile(source.inventory, source.policies);
-  return buildTargets(inventory.distributions, inventory.policies, opts);
+  return buildTargets(inventory.distributions, inventory.policies, opts, inventory.unreadable);
 }

@@ -3,7 +3,7 @@
  * CloudFront really uses for it. Pure: no SDK, no I/O.
  */
 import type { InventoryIssue, OriginGroupRole, OriginTarget, SniName, TargetPort } from '../model';
-import type { Behavior, Distribution, Origin, OriginConnection, PolicyCatalog } from './distributions';
+import type { Behavior, Distribution, Origin, OriginConnection, PolicyCatalog, UnreadableDistribution } from './distributions';
 import { behaviorHostForwarding, type HostForwarding, type PolicyRef } from './host-forwarding';
 
 export interface BuildTargetsOptions {
@@ -45,16 +45,34 @@ export function buildTargets(
   distributions: Distribution[],
   policies: PolicyCatalog,
   opts: BuildTargetsOptions = {},
+  unreadable: UnreadableDistribution[] = [],
 ): OriginTarget[] {
-  return selectDistributions(distributions, opts).flatMap((d) => distributionTargets(d, policies, opts.skipDisabled ?? false));
+  const selected = selectDistributions([...distributions, ...unreadable], opts);
+  return [
+    ...distributions.filter((d) => selected.has(d.id)).flatMap((d) => distributionTargets(d, policies, opts.skipDisabled ?? false)),
+    ...unreadable.filter((u) => selected.has(u.id)).map(unreadableTarget),
+  ];
 }
 
-function selectDistributions(distributions: Distribution[], opts: BuildTargetsOptions): Distribution[] {
+function selectDistributions(distributions: { id: string }[], opts: BuildTargetsOptions): Set<string> {
   const wanted = opts.distributions ?? [];
   const missing = wanted.filter((id) => !distributions.some((d) => d.id === id));
   if (missing.length > 0) throw new Error(`--distribution ${missing.join(', ')}: no such distribution in the inventory`);
   const excluded = new Set(opts.excludeDistributions ?? []);
-  return distributions.filter((d) => (wanted.length === 0 || wanted.includes(d.id)) && !excluded.has(d.id));
+  return new Set(distributions.map((d) => d.id).filter((id) => (wanted.length === 0 || wanted.includes(id)) && !excluded.has(id)));
+}
+
+/** A distribution that could not be read stands in the report as one skipped entry that says why. */
+function unreadableTarget(u: UnreadableDistribution): OriginTarget {
+  return {
+    key: `${u.id}/*`,
+    distributionId: u.id,
+    domainName: u.domainName ?? u.id,
+    ...notProbed(),
+    connectionTimeoutMs: DEFAULT_CONNECTION_TIMEOUT_S * 1000,
+    connectionAttempts: DEFAULT_CONNECTION_ATTEMPTS,
+    skip: { reason: `the distribution could not be read: ${u.reason}` },
+  };
 }
 
 function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean): OriginTarget[] {

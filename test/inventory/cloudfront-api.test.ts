@@ -140,12 +140,28 @@ describe('loadInventoryFromApi (aws-sdk-client-mock)', () => {
     await expect(loadInventoryFromApi(new CloudFrontClient({ region: 'us-east-1' }))).rejects.toBe(throttled);
   });
 
-  it('a malformed response is one line naming the page and path', async () => {
-    const [bad] = pages(sdkDistributions());
-    (bad.DistributionList.Items[1].Origins as any).Items[0].DomainName = undefined;
-    cf.on(ListDistributionsCommand).resolves(bad);
+  it('a distribution it cannot read is reported as skipped with page and path; the others are still scanned', async () => {
+    const [page] = pages(sdkDistributions());
+    (page.DistributionList.Items[1].Origins as any).Items[0].DomainName = undefined;
+    const badId = page.DistributionList.Items[1].Id!;
+    cf.on(ListDistributionsCommand).resolves(page);
+    servePolicies();
+    const inventory = await loadInventoryFromApi(new CloudFrontClient({ region: 'us-east-1' }));
+    expect(inventory.distributions.map((d) => d.id)).not.toContain(badId);
+    expect(inventory.unreadable).toEqual([
+      { id: badId, domainName: page.DistributionList.Items[1].DomainName, reason: 'ListDistributions page 1: DistributionList.Items[1].Origins.Items[0].DomainName: expected a string' },
+    ]);
+
+    const targets = await loadTargets({ kind: 'api', client: new CloudFrontClient({ region: 'us-east-1' }) });
+    const skipped = targets.filter((t) => t.distributionId === badId);
+    expect(skipped).toEqual([expect.objectContaining({ key: `${badId}/*`, skip: { reason: expect.stringContaining('the distribution could not be read: ListDistributions page 1') } })]);
+    expect(targets.filter((t) => !t.skip).length).toBeGreaterThan(0);
+  });
+
+  it('a response that is not a distribution list at all still fails in one line', async () => {
+    cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: 'nope' } } as any);
     await expect(loadInventoryFromApi(new CloudFrontClient({ region: 'us-east-1' }))).rejects.toThrow(
-      'ListDistributions page 1: DistributionList.Items[1].Origins.Items[0].DomainName: expected a string',
+      'ListDistributions page 1: DistributionList.Items: expected an array',
     );
   });
 });
