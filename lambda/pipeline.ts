@@ -56,12 +56,38 @@ export function defaultProbeDeps(resolver: Resolver = createResolver()): ProbeDe
   };
 }
 
+/**
+ * Within one scan the same question gets one answer: many distributions often point at one load balancer, and
+ * asking it again would cost time and the origin's patience (answers are shared, in-flight ones too). Nothing is
+ * kept across scans.
+ */
+export function shareWithinScan(deps: ProbeDeps): ProbeDeps {
+  const once = <A extends unknown[], R>(key: (...args: A) => string, ask: (...args: A) => Promise<R>) => {
+    const answers = new Map<string, Promise<R>>();
+    return (...args: A): Promise<R> => {
+      const k = key(...args);
+      let answer = answers.get(k);
+      if (!answer) answers.set(k, (answer = ask(...args)));
+      return answer;
+    };
+  };
+  return {
+    resolver: {
+      resolve4: once((name: string) => name, (name) => deps.resolver.resolve4(name)),
+      resolve6: once((name: string) => name, (name) => deps.resolver.resolve6(name)),
+    },
+    hello: once((r) => JSON.stringify([r.address, r.port, r.connectTimeoutMs, r.handshakeTimeoutMs, r.offer]), deps.hello),
+    tcp: once((address, port, timeoutMs) => `${address}|${port}|${timeoutMs}`, deps.tcp),
+    clientCert: once((address, port, serverName, timeoutMs) => `${address}|${port}|${serverName}|${timeoutMs}`, deps.clientCert),
+  };
+}
+
 export async function runScan(targets: OriginTarget[], options: ScanOptions): Promise<ScanReport> {
   const started = Date.now();
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const trust = options.trust ?? loadTrustStore({ caFiles: options.caFiles ?? [] });
-  const deps: ProbeDeps = { ...defaultProbeDeps(), ...options.deps };
+  const deps = shareWithinScan({ ...defaultProbeDeps(), ...options.deps });
   const settings = {
     profile: options.profile,
     trust,
@@ -69,6 +95,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     expiryWarningDays: options.expiryWarningDays,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     perAddressLimit: new KeyedLimiter(PER_ADDRESS_CONNECTIONS),
+    chains: new WeakMap(),
     maxAddresses: options.maxAddresses ?? 16,
   };
 

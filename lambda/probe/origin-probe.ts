@@ -14,7 +14,7 @@
  */
 import type { ClientProfile } from '../cloudfront/client-profile';
 import { CLOUDFRONT_SUITES, offeredVersions } from '../cloudfront/client-profile';
-import type { DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
+import type { ChainAnalysis, DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
 import { KeyedLimiter, mapLimit } from '../util/limiter';
 import { analyzeChain } from './certificate-chain';
 import type { ClientCertVerdict } from '../model';
@@ -58,6 +58,8 @@ export interface ProbeSettings {
   perAddressLimit: KeyedLimiter;
   /** At most this many addresses of one name are probed; the rest are listed as not probed. */
   maxAddresses: number;
+  /** Chain verdicts of this scan, by the certificate list of a (shared) handshake result and the name checked. */
+  chains: WeakMap<Buffer[], Map<string, ChainAnalysis>>;
 }
 
 const LEGACY_SUITES = CLOUDFRONT_SUITES.filter((s) => s.legacy).map((s) => s.code);
@@ -159,10 +161,19 @@ async function probeTlsPort(
     }
 
     const chain = chainToAnalyse(verdict, details);
-    if (chain) {
-      facts.chain = analyzeChain(chain, { serverName, now: settings.now(), trust: settings.trust, expiryWarningDays: settings.expiryWarningDays });
-    }
+    if (chain) facts.chain = chainVerdict(chain, serverName);
     return facts;
+  }
+
+  function chainVerdict(chain: Buffer[], serverName: string | undefined): ChainAnalysis {
+    let byName = settings.chains.get(chain);
+    if (!byName) settings.chains.set(chain, (byName = new Map()));
+    let verdict = byName.get(serverName ?? '');
+    if (!verdict) {
+      verdict = analyzeChain(chain, { serverName, now: settings.now(), trust: settings.trust, expiryWarningDays: settings.expiryWarningDays });
+      byName.set(serverName ?? '', verdict);
+    }
+    return verdict;
   }
 
   async function runDetails(verdict: HelloResult, base: HelloOffer): Promise<DetailProbe[]> {
