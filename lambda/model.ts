@@ -11,7 +11,6 @@ export type OriginStatus = 'ok' | 'warning' | 'critical' | 'skipped';
 
 /** TLS versions by the names CloudFront's API uses (`OriginSslProtocols`), plus TLSv1.3. */
 export type TlsVersionName = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-export const TLS_VERSION_NAMES: readonly TlsVersionName[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 /** What `OriginSslProtocols` may contain. */
 export type OriginSslProtocol = Exclude<TlsVersionName, 'TLSv1.3'>;
 

@@ -38,15 +38,6 @@ export class SnsPublisher implements Publisher {
   }
 }
 
-/** Keeps what would have been sent (tests, demo). */
-export class MemoryPublisher implements Publisher {
-  readonly sent: Digest[] = [];
-  async publish(digest: Digest): Promise<PublishResult> {
-    this.sent.push(digest);
-    return { messageId: `local-${this.sent.length}` };
-  }
-}
-
 /** Writes the e-mail as a person would read it (demo). */
 export class TextPublisher implements Publisher {
   private n = 0;

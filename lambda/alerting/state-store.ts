@@ -9,8 +9,6 @@
  *
  * MemoryStateStore and JsonFileStateStore have the same interface, for the demo and tests (no AWS).
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import {
   BatchWriteCommand,
   QueryCommand,
@@ -162,7 +160,7 @@ export class DynamoStateStore implements StateStore {
   }
 }
 
-/** State in memory (tests; the demo within one process). */
+/** State in memory (tests; the demo, whose two runs share one process). */
 export class MemoryStateStore implements StateStore {
   private state: AlertState;
   constructor(initial?: AlertState) {
@@ -177,35 +175,6 @@ export class MemoryStateStore implements StateStore {
   /** A copy of what is stored. */
   snapshot(): AlertState {
     return clone(this.state);
-  }
-}
-
-/** State in a JSON file (the demo across runs). A missing file is an empty state. */
-export class JsonFileStateStore implements StateStore {
-  constructor(private readonly file: string) {}
-  async load(): Promise<AlertState> {
-    let raw: string;
-    try {
-      raw = await fs.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { findings: {} };
-      throw err;
-    }
-    const parsed = JSON.parse(raw) as { findings?: Record<string, Record<string, unknown>> };
-    const findings: AlertState['findings'] = {};
-    for (const [key, value] of Object.entries(parsed.findings ?? {})) {
-      const r = recordFromItem({ ...value, sk: key });
-      if (r) findings[r.key] = r;
-    }
-    return { findings };
-  }
-  async save(next: AlertState): Promise<void> {
-    const findings: Record<string, unknown> = {};
-    for (const r of Object.values(next.findings)) findings[r.key] = canonical(r);
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, `${JSON.stringify({ version: ITEM_VERSION, findings }, null, 2)}\n`);
-    await fs.rename(tmp, this.file);
   }
 }
 

@@ -178,10 +178,5 @@ export function offeredVersions(profile: ClientProfile, allowed: readonly Origin
   return versions;
 }
 
-export function suiteByCode(code: number): CipherSuite | undefined {
-  return CLOUDFRONT_SUITES.find((s) => s.code === code) ?? CLOUDFRONT_TLS13_SUITES.find((s) => s.code === code);
-}
-
-export function groupByCode(code: number): NamedGroup | undefined {
-  return CLOUDFRONT_GROUPS.find((g) => g.code === code);
-}
+/** 3DES and RC4: suites CloudFront still offers but a healthy origin should not need. */
+export const LEGACY_SUITE_CODES: readonly number[] = CLOUDFRONT_SUITES.filter((s) => s.legacy).map((s) => s.code);

@@ -5,7 +5,7 @@
  * that holds on several addresses of the name is one finding naming them all ("on 1 of 3 addresses"), because
  * behind a load balancer one address can fail while the others work.
  */
-import { suiteByCode, type ClientProfile } from '../cloudfront/client-profile';
+import { LEGACY_SUITE_CODES, type ClientProfile } from '../cloudfront/client-profile';
 import type {
   DetailProbe,
   EndpointFacts,
@@ -19,6 +19,7 @@ import type {
   TlsVersionName,
 } from '../model';
 import { isAccepted } from '../probe/offers';
+import { SELF_EXPLAINING_ALERTS } from '../probe/tls-constants';
 import { findingDefinition, SEVERITY_RANK, type FindingCode, type ReproduceContext } from './findings';
 
 interface Draft {
@@ -128,11 +129,10 @@ function verdictDrafts(e: EndpointFacts, verdict: HelloResult, profile: ClientPr
     case 'server-hello':
       return serverHelloDrafts(e, o.hello, offered, profile);
     case 'alert':
-      if (o.description === 112) {
-        return [handshakeFailed(`the origin rejects the server name${name} (alert 112 unrecognized_name)`, verdict, 'unrecognized-name')];
-      }
-      if (o.description === 116) {
-        return [handshakeFailed(`the origin requires a client certificate (alert 116 certificate_required)`, verdict, 'client-certificate-required')];
+      if (o.description in SELF_EXPLAINING_ALERTS) {
+        const { reason, says } = SELF_EXPLAINING_ALERTS[o.description];
+        const forName = reason === 'unrecognized-name' ? name : '';
+        return [handshakeFailed(`${says}${forName} (alert ${o.description} ${o.descriptionName})`, verdict, reason)];
       }
       return [explainFailure(e, verdict)];
     case 'closed':
@@ -254,7 +254,7 @@ function explainFailure(e: EndpointFacts, verdict: HelloResult): Omit<Draft, 'ad
     );
   }
   const anySuite = detail(e, 'suites:any');
-  if (anySuite && isAccepted(anySuite) && anySuite.outcome.kind === 'server-hello') {
+  if (isAccepted(anySuite)) {
     const h = anySuite.outcome.hello;
     return {
       code: 'TLS_NO_COMMON_CIPHER',
@@ -263,8 +263,8 @@ function explainFailure(e: EndpointFacts, verdict: HelloResult): Omit<Draft, 'ad
       version: reproduceVersion(offered),
     };
   }
-  const anyGroup = [detail(e, 'groups:any'), detail(e, 'groups:any-tls13')].find((d) => d && isAccepted(d));
-  if (anyGroup && anyGroup.outcome.kind === 'server-hello') {
+  const anyGroup = [detail(e, 'groups:any'), detail(e, 'groups:any-tls13')].find(isAccepted);
+  if (anyGroup) {
     const h = anyGroup.outcome.hello;
     return {
       code: 'TLS_NO_COMMON_CIPHER',
@@ -311,7 +311,7 @@ function chosenEvidence(h: ServerHelloInfo): Record<string, unknown> {
     version: h.version,
     suite: `${h.suiteName} (0x${h.suite.toString(16).padStart(4, '0')})`,
     ...(h.groupName || h.group !== undefined ? { group: h.groupName ?? h.group } : {}),
-    ...(suiteByCode(h.suite)?.legacy ? { legacySuite: true } : {}),
+    ...(LEGACY_SUITE_CODES.includes(h.suite) ? { legacySuite: true } : {}),
   };
 }
 

@@ -17,14 +17,6 @@ export interface AnalyzeChainOptions {
   expiryWarningDays: number;
 }
 
-/** ChainAnalysis with what the contract has no field for yet. */
-export interface ChainReport extends ChainAnalysis {
-  /** Certificates of the message that are not X.509 (index, size, parser message); they are left out of the analysis. */
-  certificateError?: string;
-  /** Indexes of sent certificates that are not on the path from the leaf to the root (unrelated extras). */
-  unusedCertificates?: number[];
-}
-
 const DAY_MS = 86_400_000;
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
 
@@ -303,10 +295,10 @@ function validityProblems(s: Sent, leaf: Sent, now: Date, warningDays: number): 
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export function analyzeChain(der: Buffer[], opts: AnalyzeChainOptions): ChainReport {
+export function analyzeChain(der: Buffer[], opts: AnalyzeChainOptions): ChainAnalysis {
   const { sent, errors } = parseSent(der);
   const serverName = opts.serverName || undefined;
-  const base: ChainReport = {
+  const base: ChainAnalysis = {
     certificates: sent.map((s) => s.info),
     serverName,
     problems: [],

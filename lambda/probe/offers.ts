@@ -3,10 +3,8 @@
  * The verdict offer is CloudFront's own; each detail offer changes one dimension of it.
  */
 import { CLOUDFRONT_TLS13_SUITES, offeredVersions, type ClientProfile } from '../cloudfront/client-profile';
-import type { HelloOffer, HelloResult, OriginSslProtocol, TlsVersionName } from '../model';
+import type { HelloOffer, HelloOutcome, HelloResult, OriginSslProtocol, TlsVersionName } from '../model';
 import { BROAD_GROUPS, BROAD_SUITES } from './tls-constants';
-
-export const LEGACY_VERSIONS: readonly TlsVersionName[] = ['SSLv3', 'TLSv1', 'TLSv1.1'];
 
 /** The hello CloudFront sends this origin under this profile. */
 export function cloudfrontOffer(profile: ClientProfile, allowed: readonly OriginSslProtocol[], serverName?: string): HelloOffer {
@@ -54,7 +52,9 @@ export function upToTls12Offer(base: HelloOffer): HelloOffer {
   return { ...base, versions: base.versions.filter((v) => v !== 'TLSv1.3') };
 }
 
+export type AcceptedHello = HelloResult & { outcome: Extract<HelloOutcome, { kind: 'server-hello' }> };
+
 /** The server answered with a ServerHello whose every choice the offer allows. */
-export function isAccepted(result: HelloResult | undefined): boolean {
+export function isAccepted(result: HelloResult | undefined): result is AcceptedHello {
   return result?.outcome.kind === 'server-hello' && !result.outcome.hello.offerViolations?.length;
 }

@@ -12,11 +12,13 @@
  *  - The chain, as sent, from the first handshake that carried it.
  * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
  */
+import { isIP } from 'node:net';
 import type { ClientProfile } from '../cloudfront/client-profile';
-import { CLOUDFRONT_SUITES, offeredVersions } from '../cloudfront/client-profile';
+import { LEGACY_SUITE_CODES, offeredVersions } from '../cloudfront/client-profile';
 import type { ChainAnalysis, DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
-import { KeyedLimiter, mapLimit } from '../util/limiter';
+import type { KeyedLimiter } from '../util/limiter';
 import { analyzeChain } from './certificate-chain';
+import { SELF_EXPLAINING_ALERTS } from './tls-constants';
 import type { ClientCertVerdict } from '../model';
 import { probeDns, type Resolver } from './dns';
 import {
@@ -62,11 +64,8 @@ export interface ProbeSettings {
   chains: WeakMap<Buffer[], Map<string, ChainAnalysis>>;
 }
 
-const LEGACY_SUITES = CLOUDFRONT_SUITES.filter((s) => s.legacy).map((s) => s.code);
 const VERSION_PROBES: readonly TlsVersionName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'];
 
-/** Alerts that say what is wrong by themselves: no detail probe can explain them better. */
-const SELF_EXPLAINING_ALERTS = new Set([112 /* unrecognized_name */, 116 /* certificate_required */]);
 
 function needsExplaining(verdict: HelloResult): boolean {
   const o = verdict.outcome;
@@ -74,7 +73,7 @@ function needsExplaining(verdict: HelloResult): boolean {
     case 'server-hello':
       return (o.hello.offerViolations ?? []).includes('version-not-offered');
     case 'alert':
-      return !SELF_EXPLAINING_ALERTS.has(o.description);
+      return !(o.description in SELF_EXPLAINING_ALERTS);
     case 'closed':
     case 'reset':
     case 'hello-retry-request':
@@ -144,11 +143,11 @@ async function probeTlsPort(
   const [first, ...others] = target.sniNames;
   const firstFacts = await probeName(first?.name);
   if (firstFacts.tcp.status !== 'open') return [firstFacts];
-  const rest = await mapLimit(others, others.length || 1, (n) => probeName(n.name));
+  const rest = await Promise.all(others.map((n) => probeName(n.name)));
   return [firstFacts, ...rest];
 
   async function probeName(serverName: string | undefined): Promise<EndpointFacts> {
-    const sni = serverName && !isIpLiteral(serverName) ? serverName : undefined;
+    const sni = serverName && !isIP(serverName) ? serverName : undefined;
     const base = cloudfrontOffer(settings.profile, target.allowedVersions, sni);
     const verdict = await hello(base);
     const facts: EndpointFacts = { address, family, port, tls: true, ...(serverName ? { serverName } : {}), tcp: tcpFromHello(address, port, verdict), hello: verdict };
@@ -156,7 +155,7 @@ async function probeTlsPort(
 
     const details = await runDetails(verdict, base);
     if (details.length) facts.details = details;
-    if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello' && verdict.outcome.hello.certificateRequested) {
+    if (isAccepted(verdict) && verdict.outcome.hello.certificateRequested) {
       facts.clientCertificate = await settings.perAddressLimit.run(address, () => deps.clientCert(address, port, sni, timeoutMs));
     }
 
@@ -183,14 +182,14 @@ async function probeTlsPort(
       plan.push({ purpose: 'suites:any', offer: broadSuitesOffer(base) });
       plan.push({ purpose: 'groups:any', offer: broadGroupsOffer(base) });
       plan.push({ purpose: 'groups:any-tls13', offer: broadGroups13Offer(base) });
-    } else if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello') {
+    } else if (isAccepted(verdict)) {
       const chosen = verdict.outcome.hello;
       if (chosen.version === 'TLSv1.3' && upToTls12Offer(base).versions.length > 0) {
         plan.push({ purpose: 'versions:without-tls13', offer: upToTls12Offer(base) });
       }
       // A legacy *version* chosen from an offer that included newer ones needs no probe: it is all the server speaks.
-      if (LEGACY_SUITES.includes(chosen.suite)) {
-        plan.push({ purpose: 'suites:without-legacy', offer: noLegacySuitesOffer(base, LEGACY_SUITES) });
+      if (LEGACY_SUITE_CODES.includes(chosen.suite)) {
+        plan.push({ purpose: 'suites:without-legacy', offer: noLegacySuitesOffer(base, LEGACY_SUITE_CODES) });
       }
     }
     return Promise.all(plan.map(async (p) => ({ purpose: p.purpose, result: await hello(p.offer) })));
@@ -205,10 +204,7 @@ function chainToAnalyse(verdict: HelloResult, details: DetailProbe[]): Buffer[] 
   for (const r of [verdict, ...details.map((d) => d.result)]) {
     if (r.outcome.kind === 'server-hello' && (r.outcome.hello.certificates?.length ?? 0) > 0) return r.outcome.hello.certificates;
   }
-  if (isAccepted(verdict) && verdict.outcome.kind === 'server-hello' && !verdict.outcome.hello.certificateError) return [];
+  if (isAccepted(verdict) && !verdict.outcome.hello.certificateError) return [];
   return undefined;
 }
 
-function isIpLiteral(name: string): boolean {
-  return /^[0-9.]+$/.test(name) || name.includes(':');
-}

@@ -273,3 +273,12 @@ export const BROAD_SUITES: readonly number[] = [
 export const BROAD_GROUPS: readonly number[] = [
   29, 23, 24, 25, 30, 26, 27, 28, 31, 32, 33, 22, 21, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104,
 ];
+
+/**
+ * Alerts that say what is wrong by themselves: no detail handshake explains them better, and the diagnosis names
+ * the reason directly.
+ */
+export const SELF_EXPLAINING_ALERTS: Readonly<Record<number, { reason: string; says: string }>> = {
+  112: { reason: 'unrecognized-name', says: 'the origin rejects the server name' },
+  116: { reason: 'client-certificate-required', says: 'the origin requires a client certificate' },
+};

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, isIP } from 'node:net';
-import type { HelloOffer, HelloOutcome, HelloResult, ServerHelloInfo, TcpStatus } from '../model';
+import { classifyConnectError } from './tcp';
+import type { HelloOffer, HelloOutcome, HelloResult, ServerHelloInfo } from '../model';
 import {
   alertName,
   CONTENT_TYPE,
@@ -540,16 +541,7 @@ export interface ProbeHelloOptions {
 }
 
 function connectFailure(err: NodeJS.ErrnoException): HelloOutcome {
-  const code = err.code ?? '';
-  const tcp: TcpStatus =
-    code === 'ECONNREFUSED'
-      ? 'refused'
-      : code === 'ETIMEDOUT'
-        ? 'timeout'
-        : ['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(code)
-          ? 'unreachable'
-          : 'error';
-  return { kind: 'connect-failed', tcp, error: code || err.message };
+  return { kind: 'connect-failed', tcp: classifyConnectError(err.code), error: err.code || err.message };
 }
 
 /**

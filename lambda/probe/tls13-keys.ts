@@ -12,7 +12,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { HANDSHAKE_TYPE } from './tls-constants';
+import { GROUP, HANDSHAKE_TYPE } from './tls-constants';
 
 export interface KeyShare {
   group: number;
@@ -24,14 +24,14 @@ export interface KeyShare {
 
 /** RFC 8410 SubjectPublicKeyInfo prefixes, followed by the raw key. */
 const MONTGOMERY = {
-  29: { type: 'x25519', spkiPrefix: Buffer.from('302a300506032b656e032100', 'hex') },
-  30: { type: 'x448', spkiPrefix: Buffer.from('3042300506032b656f033900', 'hex') },
+  [GROUP.x25519]: { type: 'x25519', spkiPrefix: Buffer.from('302a300506032b656e032100', 'hex') },
+  [GROUP.x448]: { type: 'x448', spkiPrefix: Buffer.from('3042300506032b656f033900', 'hex') },
 } as const;
 
 const NIST_CURVES: Readonly<Record<number, string>> = {
-  23: 'prime256v1',
-  24: 'secp384r1',
-  25: 'secp521r1',
+  [GROUP.secp256r1]: 'prime256v1',
+  [GROUP.secp384r1]: 'secp384r1',
+  [GROUP.secp521r1]: 'secp521r1',
 };
 
 export function canComputeKeyShare(group: number): boolean {

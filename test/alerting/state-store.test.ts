@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AlertState, FindingRecord } from '../../lambda/alerting/policy';
-import { diffState, DynamoStateStore, JsonFileStateStore, MemoryStateStore, STATE_PK } from '../../lambda/alerting/state-store';
+import { diffState, DynamoStateStore, MemoryStateStore, STATE_PK } from '../../lambda/alerting/state-store';
 import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from '../support/dynalite';
 
 const credentials = TEST_CREDENTIALS;
@@ -125,20 +122,5 @@ describe('local stores (demo)', () => {
     await store.save(s);
     s.findings[record(1).key].runs = 99;
     expect((await store.load()).findings[record(1).key].runs).toBe(1);
-  });
-
-  it('JsonFileStateStore round-trips through a file and starts empty without one', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'state-'));
-    try {
-      const file = path.join(dir, 'nested', 'state.json');
-      const store = new JsonFileStateStore(file);
-      expect(await store.load()).toEqual({ findings: {} });
-      const s = stateOf([record(1), record(2, { expiry: { fingerprint: 'AA', stage: 7 } })]);
-      await store.save(s);
-      expect(await new JsonFileStateStore(file).load()).toEqual(s);
-      expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
