@@ -160,7 +160,7 @@ async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
   if (flags.output) {
     writeFileSync(flags.output, text);
     const s = report.summary;
-    io.stderr.write(`wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped\n`);
+    io.stderr.write(`wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}\n`);
   } else {
     io.stdout.write(text);
   }

@@ -22,7 +22,7 @@ import { DEFAULT_PROFILE, getProfile } from './cloudfront/client-profile';
 import { ENV, LOG, METRICS, type Suppression } from './contract';
 import { createCloudFrontClient, loadTargets } from './inventory';
 import type { OriginReport, OriginTarget, ScanReport } from './model';
-import { DEFAULT_CONCURRENCY, runScan, summarize, TOOL, type ScanOptions } from './pipeline';
+import { assembleReport, DEFAULT_CONCURRENCY, notReachedReport, runScan, type ScanOptions } from './pipeline';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Config
@@ -236,22 +236,18 @@ async function scanWithBackstop(
   } catch (e) {
     if (!(e instanceof ScanOverrun)) throw e;
     scanning.catch(() => undefined); // it may still fail later; nobody is listening then
-    const origins = [...finished.values()];
-    const notScanned = targets.map((t) => t.key).filter((k) => !finished.has(k));
+    const missing = targets.filter((t) => !finished.has(t.key));
     deps.logger.error('scan did not return by the deadline; reporting what was finished', {
-      finished: origins.length,
-      notReached: notScanned.length,
+      finished: finished.size,
+      notReached: missing.length,
     });
-    return {
-      schemaVersion: 1,
-      tool: TOOL,
+    return assembleReport({
       profile: options.profile.name,
       startedAt: startedAt.toISOString(),
       durationMs: deps.now().getTime() - startedAt.getTime(),
-      origins,
-      summary: summarize(origins),
-      incomplete: { reason: 'the scan did not return before the Lambda deadline', notScanned },
-    };
+      origins: [...finished.values(), ...missing.map(notReachedReport)],
+      notReached: { keys: missing.map((t) => t.key), reason: 'the scan did not return before the Lambda deadline' },
+    });
   } finally {
     if (timer) clearTimeout(timer);
   }
@@ -282,12 +278,10 @@ export async function runOnce(deps: HandlerDeps, context?: Partial<Context>): Pr
     });
 
     // Scan, logging each origin as it finishes (so a run that dies late has still said what it saw).
-    const logged = new Set<string>();
     const finished = new Map<string, OriginReport>();
     const logOrigin = (o: OriginReport) => {
+      if (finished.has(o.key)) return;
       finished.set(o.key, o);
-      if (logged.has(o.key)) return;
-      logged.add(o.key);
       logger.info(LOG.ORIGIN_RESULT, originLine(o));
     };
     const report = await scanWithBackstop(
@@ -309,10 +303,8 @@ export async function runOnce(deps: HandlerDeps, context?: Partial<Context>): Pr
     for (const o of report.origins) logOrigin(o);
 
     // Scan metrics and summary.
-    const notScanned = new Set(report.incomplete?.notScanned ?? []);
-    const skipped = report.origins.filter((o) => o.status === 'skipped' && !notScanned.has(o.key)).length;
-    const notReached = notScanned.size;
     const s = report.summary;
+    const { skipped, notReached } = s;
     publishMetrics = true;
     metrics.addMetric(METRICS.SCAN_DURATION, MetricUnit.Milliseconds, report.durationMs);
     metrics.addMetric(METRICS.ORIGINS_OK, MetricUnit.Count, s.ok);
@@ -333,7 +325,7 @@ export async function runOnce(deps: HandlerDeps, context?: Partial<Context>): Pr
       logger.warn('scan incomplete: origins not reached keep their alert state', {
         reason: report.incomplete.reason,
         notReached,
-        notScanned: [...notScanned].slice(0, 100),
+        notScanned: report.incomplete.notScanned.slice(0, 100),
       });
     }
 

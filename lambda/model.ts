@@ -318,7 +318,10 @@ export interface ScanSummary {
   ok: number;
   warning: number;
   critical: number;
+  /** Skipped on purpose (S3, VPC, disabled, unreadable) or because they could not be probed. */
   skipped: number;
+  /** Not reached before the scan's deadline (listed in `incomplete`). */
+  notReached: number;
 }
 
 export interface ScanReport {

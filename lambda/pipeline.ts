@@ -107,7 +107,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
       report = baseReport(target, 'skipped', [], 0, target.skip.reason);
     } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
       notScanned.push(target.key);
-      report = baseReport(target, 'skipped', [], 0, 'not reached before the scan deadline');
+      report = notReachedReport(target);
     } else {
       try {
         const inventoryOnly = target.ports.length === 0;
@@ -124,16 +124,41 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     return report;
   });
 
-  annotateFailover(reports);
-  return {
-    schemaVersion: 1,
-    tool: TOOL,
+  return assembleReport({
     profile: options.profile.name,
     startedAt,
     durationMs: Date.now() - started,
     origins: reports,
-    summary: summarize(reports),
-    ...(notScanned.length ? { incomplete: { reason: 'the scan deadline was reached', notScanned } } : {}),
+    notReached: { keys: notScanned, reason: 'the scan deadline was reached' },
+  });
+}
+
+export const NOT_REACHED_REASON = 'not reached before the scan deadline';
+
+/** An origin the scan did not get to: reported, never silently missing. */
+export function notReachedReport(target: OriginTarget): OriginReport {
+  return baseReport(target, 'skipped', [], 0, NOT_REACHED_REASON);
+}
+
+/** The report of a scan, from its origins: the one place a ScanReport is put together. */
+export function assembleReport(input: {
+  profile: string;
+  startedAt: string;
+  durationMs: number;
+  origins: OriginReport[];
+  notReached: { keys: string[]; reason: string };
+}): ScanReport {
+  annotateFailover(input.origins);
+  const notReached = new Set(input.notReached.keys);
+  return {
+    schemaVersion: 1,
+    tool: TOOL,
+    profile: input.profile,
+    startedAt: input.startedAt,
+    durationMs: input.durationMs,
+    origins: input.origins,
+    summary: summarize(input.origins, notReached),
+    ...(notReached.size ? { incomplete: { reason: input.notReached.reason, notScanned: [...notReached] } } : {}),
   };
 }
 
@@ -171,8 +196,12 @@ function annotateFailover(reports: OriginReport[]): void {
   }
 }
 
-export function summarize(reports: readonly OriginReport[]): ScanSummary {
-  const summary: ScanSummary = { origins: reports.length, ok: 0, warning: 0, critical: 0, skipped: 0 };
-  for (const r of reports) summary[r.status]++;
+/** Counts by status; origins not reached before the deadline are counted apart from those skipped on purpose. */
+export function summarize(reports: readonly OriginReport[], notReached: ReadonlySet<string> = new Set()): ScanSummary {
+  const summary: ScanSummary = { origins: reports.length, ok: 0, warning: 0, critical: 0, skipped: 0, notReached: 0 };
+  for (const r of reports) {
+    if (notReached.has(r.key)) summary.notReached++;
+    else summary[r.status]++;
+  }
   return summary;
 }

@@ -100,7 +100,7 @@ describe('runScan', () => {
     const report = await runScan([target('healthy'), target('healthy', { key: 'E1/gone', originId: 'gone', domainName: 'gone.test' })], options(r));
     expect(report.origins.map((o) => o.status)).toEqual(['ok', 'critical']);
     expect(report.origins[1].findings[0].code).toBe('DNS_UNRESOLVABLE');
-    expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0 });
+    expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0, notReached: 0 });
   });
 
   it('reaches an IPv6-only origin over ::1 when its IP address type allows IPv6, and calls it a 502 when it does not', async () => {
@@ -165,6 +165,7 @@ describe('runScan', () => {
     const report = await runScan(targets, options(resolver({}), { deadline: Date.now() - 1, concurrency: 1 }));
     expect(report.incomplete?.notScanned).toEqual(['E1/healthy', 'E1/expired', 'E1/wrong-name']);
     expect(report.origins.every((o) => o.status === 'skipped')).toBe(true);
+    expect(report.summary).toMatchObject({ origins: 3, skipped: 0, notReached: 3 });
   });
 
   it('keeps custom header names out of harm: no value can reach the report', async () => {

@@ -35,7 +35,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   const s = report.summary;
   lines.push('');
   lines.push(
-    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped`,
+    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}`,
   );
   if (report.incomplete) lines.push(`not reached: ${report.incomplete.notScanned.length} origin(s) (${report.incomplete.reason})`);
   return lines.join('\n') + '\n';

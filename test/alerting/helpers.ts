@@ -1,6 +1,7 @@
 /** Crafted findings, origin reports and scan reports for the alerting and handler tests. */
 import { findingDefinition, type FindingCode } from '../../lambda/diagnosis/findings';
 import type { Finding, OriginReport, ScanReport } from '../../lambda/model';
+import { NOT_REACHED_REASON, summarize } from '../../lambda/pipeline';
 
 export function finding(code: FindingCode, over: Partial<Finding> = {}): Finding {
   const def = findingDefinition(code);
@@ -53,8 +54,7 @@ export function origin(over: Partial<OriginReport> = {}): OriginReport {
 }
 
 export function report(origins: OriginReport[], over: Partial<ScanReport> = {}): ScanReport {
-  const summary = { origins: origins.length, ok: 0, warning: 0, critical: 0, skipped: 0 };
-  for (const o of origins) summary[o.status]++;
+  const summary = summarize(origins, new Set(over.incomplete?.notScanned ?? []));
   return {
     schemaVersion: 1,
     tool: { name: 'cloudfront-origin-monitor', version: '0.1.0', runtime: 'node test' },
@@ -69,7 +69,7 @@ export function report(origins: OriginReport[], over: Partial<ScanReport> = {}):
 
 /** An origin the scan did not reach before the deadline, as the pipeline reports it. */
 export function notReached(o: Partial<OriginReport> = {}): OriginReport {
-  return origin({ ...o, status: 'skipped', skippedReason: 'not reached before the scan deadline', findings: [] });
+  return origin({ ...o, status: 'skipped', skippedReason: NOT_REACHED_REASON, findings: [] });
 }
 
 export const hours = (h: number) => h * 3600 * 1000;
