@@ -22,6 +22,7 @@ import {
   readOriginRequestPolicy,
   withSource,
 } from './distributions';
+import { mapLimit } from '../util/limiter';
 import { policiesToRead, type PolicyRef } from './host-forwarding';
 
 /** CloudFront is global: any commercial region works, signed for us-east-1. Used when none is configured. */
@@ -100,16 +101,19 @@ async function fetchPolicy(client: CloudFrontClient, ref: PolicyRef): Promise<He
   );
 }
 
+/** Policy reads at once: enough to hide the latency of many custom policies, few enough to stay off throttling. */
+const POLICY_READS_AT_ONCE = 4;
+
 async function readPolicies(client: CloudFrontClient, refs: PolicyRef[]): Promise<PolicyCatalog> {
   const catalog = emptyPolicyCatalog();
-  for (const ref of refs) {
+  await mapLimit(refs, POLICY_READS_AT_ONCE, async (ref) => {
     try {
       const policy = await fetchPolicy(client, ref);
       (ref.type === 'cache' ? catalog.cache : catalog.originRequest).set(ref.id, policy);
     } catch (e) {
       if (!UNREADABLE_POLICY_ERRORS.has(errorName(e) ?? '')) throw e;
     }
-  }
+  });
   return catalog;
 }
 
