@@ -6,7 +6,8 @@
  * "a@x.com,b@y.com" and ["a@x.com", "b@y.com"], a JSON string and an array of objects).
  *
  * This module is pure: `resolveConfig(get)` reads values through `get` and returns the validated config (or throws
- * ConfigError). Unknown keys are not looked at (CDK feature flags live in the context too).
+ * ConfigError). Unknown keys are not looked at (CDK feature flags live in the context too); `suspiciousContextKeys`
+ * picks out the unknown ones that look like a misspelt setting, for the app to warn about.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Suppression } from '../lambda/contract';
@@ -129,8 +130,8 @@ function show(value: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function fail(key: ConfigKey, problem: string): never {
-  throw new ConfigError(key, `Invalid ${key}: ${problem.replace(/\s+/g, ' ')} (example: -c ${key}=${EXAMPLES[key]})`);
+function fail(key: ConfigKey, problem: string, example: string = EXAMPLES[key]): never {
+  throw new ConfigError(key, `Invalid ${key}: ${problem.replace(/\s+/g, ' ')} (example: -c ${key}=${example})`);
 }
 
 function isAbsent(v: unknown): boolean {
@@ -197,7 +198,92 @@ function distributionIds(key: ConfigKey, raw: unknown): string[] {
 
 const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/i;
 const CRON = /^cron\((.*)\)$/i;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#\-]+$/;
+const CRON_EXAMPLE = '"cron(0 * * * ? *)"';
+
+/** One field of EventBridge's 6-field cron. */
+interface CronFieldSpec {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names for the values min, min+1, ... (JAN-DEC, SUN-SAT), matched case-insensitively. */
+  readonly names?: readonly string[];
+  /** Whether the field may be `?` (day-of-month, day-of-week). */
+  readonly question?: boolean;
+  /** The field's own single-item forms besides values and ranges (L, W, #). */
+  readonly special?: (item: string, value: (s: string) => number | undefined) => boolean;
+  /** For the error message: what the field accepts. */
+  readonly accepts: string;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as const;
+
+/** minutes hours day-of-month month day-of-week year, as the EventBridge documentation gives them. */
+const CRON_FIELDS: readonly CronFieldSpec[] = [
+  { name: 'minutes', min: 0, max: 59, accepts: '0-59' },
+  { name: 'hours', min: 0, max: 23, accepts: '0-23' },
+  {
+    name: 'day-of-month',
+    min: 1,
+    max: 31,
+    question: true,
+    // L (last day), LW (last weekday), nW (the weekday nearest day n).
+    special: (item, value) => item === 'L' || item === 'LW' || (/^\d+W$/.test(item) && value(item.slice(0, -1)) !== undefined),
+    accepts: '1-31, ?, L, LW or nW',
+  },
+  { name: 'month', min: 1, max: 12, names: MONTHS, accepts: '1-12 or JAN-DEC' },
+  {
+    name: 'day-of-week',
+    min: 1,
+    max: 7,
+    names: WEEKDAYS,
+    question: true,
+    // L (last day of the week), dL (last weekday d of the month), d#n (n-th weekday d of the month, n 1-5).
+    special: (item, value) => {
+      if (item === 'L') return true;
+      if (/^[^#]+L$/.test(item)) return value(item.slice(0, -1)) !== undefined;
+      const nth = /^([^#]+)#([1-5])$/.exec(item);
+      return nth !== null && value(nth[1]) !== undefined;
+    },
+    accepts: '1-7, SUN-SAT, ?, L, dL or d#n (n 1-5)',
+  },
+  { name: 'year', min: 1970, max: 2199, accepts: '1970-2199' },
+];
+
+/**
+ * Checks one cron field: `*`, values, ranges a-b, lists a,b, steps `*`/n, a/n and a-b/n (n from 1 to the field's
+ * maximum; 230 for years), plus the field's own `?`, L, W and # forms. Throws the schedule's ConfigError
+ * naming the field and the offending part.
+ */
+function checkCronField(spec: CronFieldSpec, field: string): void {
+  const bad = (part: string): never => fail('schedule', `cron ${spec.name} ${show(part)} is not ${spec.accepts}`, CRON_EXAMPLE);
+  const value = (s: string): number | undefined => {
+    let n: number | undefined;
+    if (/^\d{1,4}$/.test(s)) n = Number(s);
+    else if (spec.names) {
+      const i = spec.names.indexOf(s.toUpperCase());
+      if (i >= 0) n = spec.min + i;
+    }
+    return n !== undefined && n >= spec.min && n <= spec.max ? n : undefined;
+  };
+  if (field === '?') {
+    if (!spec.question) bad(field);
+    return;
+  }
+  const maxStep = Math.min(spec.max, spec.max - spec.min + 1);
+  for (const item of field.split(',')) {
+    const [base, step, ...extra] = item.split('/');
+    if (extra.length) bad(item);
+    if (step !== undefined && !(/^\d{1,4}$/.test(step) && Number(step) >= 1 && Number(step) <= maxStep)) {
+      fail('schedule', `cron ${spec.name} step ${show(step)} (in ${show(item)}) is not 1-${maxStep}`, CRON_EXAMPLE);
+    }
+    if (base === '*') continue;
+    if (step === undefined && spec.special?.(base, value)) continue;
+    const ends = base.split('-');
+    if (ends.length > 2 || ends.some((e) => e === '')) bad(base);
+    for (const end of ends) if (value(end) === undefined) bad(end);
+  }
+}
 
 interface ParsedSchedule {
   expression: string;
@@ -220,12 +306,13 @@ function parseSchedule(raw: unknown): ParsedSchedule {
   const cron = CRON.exec(s);
   if (cron) {
     const fields = cron[1].trim().split(/\s+/);
-    if (fields.length !== 6 || !fields.every((f) => CRON_FIELD.test(f))) {
-      fail('schedule', `${show(raw)}: EventBridge cron takes 6 fields (minutes hours day-of-month month day-of-week year)`);
+    if (fields.length !== 6) {
+      fail('schedule', `${show(raw)}: EventBridge cron takes 6 fields (minutes hours day-of-month month day-of-week year)`, CRON_EXAMPLE);
     }
+    fields.forEach((f, i) => checkCronField(CRON_FIELDS[i], f));
     const [min, hour, dom, month, dow, year] = fields;
     if ((dom === '?') === (dow === '?')) {
-      fail('schedule', `${show(raw)}: exactly one of day-of-month and day-of-week must be "?"`);
+      fail('schedule', `${show(raw)}: exactly one of day-of-month and day-of-week must be "?"`, CRON_EXAMPLE);
     }
     const every = (f: string) => f === '*' || f === '?';
     let minutes: number | undefined;
@@ -381,4 +468,46 @@ export function resolveConfig(get: (key: ConfigKey) => unknown, now: Date = new 
     scanConcurrency: isAbsent(get('scanConcurrency')) ? undefined : intIn('scanConcurrency', get('scanConcurrency'), 1, 256),
     warnings,
   };
+}
+
+/** Case-insensitive Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+export interface SuspiciousContextKey {
+  /** The context key as given. */
+  readonly key: string;
+  /** The setting it probably meant. */
+  readonly meant: ConfigKey;
+}
+
+/**
+ * Context keys that are not settings but look like one misspelt: the same as a known key but for case, or within
+ * edit distance 2 of one (`alertEmail`, `confirmruns`). Keys with `@` or `:` (CDK feature flags and the CLI's own
+ * `aws:cdk:...` keys) are never suspicious. In the order given, each with the closest known key.
+ */
+export function suspiciousContextKeys(keys: Iterable<string>): SuspiciousContextKey[] {
+  const known: readonly string[] = CONFIG_KEYS;
+  const out: SuspiciousContextKey[] = [];
+  for (const key of keys) {
+    if (known.includes(key) || key.includes('@') || key.includes(':')) continue;
+    let best: { meant: ConfigKey; distance: number } | undefined;
+    for (const k of CONFIG_KEYS) {
+      const distance = editDistance(key, k);
+      if (distance <= 2 && (best === undefined || distance < best.distance)) best = { meant: k, distance };
+    }
+    if (best) out.push({ key, meant: best.meant });
+  }
+  return out;
 }

@@ -91,6 +91,9 @@ export function nagAcknowledgements(stack: Stack): Array<{ id: string; reason: s
   ];
 }
 
+/** The DynamoDB actions the Lambda's state store uses on its table (lambda/alerting/state-store.ts). */
+export const STATE_TABLE_ACTIONS = ['dynamodb:Query', 'dynamodb:BatchWriteItem'] as const;
+
 export class CloudFrontOriginMonitor extends Construct {
   /** The validated settings. */
   readonly config: MonitorConfig;
@@ -204,7 +207,17 @@ export class CloudFrontOriginMonitor extends Construct {
         resources: [this.topicKey.keyArn],
       }),
     );
-    this.table.grantReadWriteData(this.role);
+    // Exactly what lambda/alerting/state-store.ts sends: one paginated (consistent) Query to load, BatchWriteItem
+    // (puts and deletes, 25 at a time) to save; BatchWriteItem needs no PutItem/DeleteItem. The table has no index
+    // (the table ARN suffices) and is encrypted with the AWS managed key, whose key policy lets whoever may use the
+    // table use it through DynamoDB (no KMS action here).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AlertState',
+        actions: [...STATE_TABLE_ACTIONS],
+        resources: [this.table.tableArn],
+      }),
+    );
     for (const ack of nagAcknowledgements(stack)) Validations.of(this.role).acknowledge(ack);
 
     const env: Record<string, string> = {

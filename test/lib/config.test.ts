@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, MAX_SCHEDULE_MINUTES, resolveConfig, type ConfigKey } from '../../lib/config';
+import { CONFIG_KEYS, ConfigError, DEFAULTS, MAX_SCHEDULE_MINUTES, resolveConfig, suspiciousContextKeys, type ConfigKey } from '../../lib/config';
 
 const NOW = new Date('2026-01-15T00:00:00Z');
 const resolve = (ctx: Record<string, unknown>) => resolveConfig((k: ConfigKey) => ctx[k], NOW);
@@ -179,5 +179,122 @@ describe('resolveConfig: each bad key gives its one-line error', () => {
   test('a long bad value is shortened in the message', () => {
     const e = errorFor({ alertEmails: `${'x'.repeat(500)}` });
     expect(e.message.length).toBeLessThan(250);
+  });
+});
+
+describe('resolveConfig: cron fields are range-checked (EventBridge 6-field cron)', () => {
+  test.each([
+    'cron(0 10 * * ? *)',
+    'cron(5,35 14 * * ? *)',
+    'cron(0 18 ? * MON-FRI *)',
+    'cron(0 8 1 * ? *)',
+    'cron(0/15 * * * ? *)',
+    'cron(*/5 8-17 ? * MON-FRI *)',
+    'cron(59 23 31 12 ? 2199)',
+    'cron(0 0 1 1 ? 1970)',
+    'cron(0 9 ? * 2#1 *)',
+    'cron(0 9 ? * FRI#5 *)',
+    'cron(0 0 L * ? *)',
+    'cron(0 0 LW * ? *)',
+    'cron(0 0 15W * ? *)',
+    'cron(0 0 ? * 6L *)',
+    'cron(0 0 ? * L *)',
+    'cron(30 2 1,15 JAN-MAR,OCT ? 2025-2030)',
+    'cron(0 */2 ? * sun,sat *)',
+    'cron(0 0 1/2 jan-jun/2 ? 2026/2)',
+    'cron(10-40/10 0-12/6 ? * 1-7 *)',
+  ])('accepted: %s', (schedule) => {
+    expect(resolve({ schedule, scheduleMinutes: 60, alertEmails: 'a@example.com' }).schedule).toBe(schedule);
+  });
+
+  test('the message names the key and the field, with a cron example', () => {
+    expect(errorFor({ schedule: 'cron(99 * * * ? *)' }).message).toBe(
+      'Invalid schedule: cron minutes "99" is not 0-59 (example: -c schedule="cron(0 * * * ? *)")',
+    );
+  });
+
+  test.each<[string, RegExp]>([
+    // minutes
+    ['cron(60 * * * ? *)', /cron minutes "60" is not 0-59/],
+    ['cron(5,60 * * * ? *)', /cron minutes "60" is not 0-59/],
+    ['cron(0-60 * * * ? *)', /cron minutes "60" is not 0-59/],
+    ['cron(*/0 * * * ? *)', /cron minutes step "0" \(in "\*\/0"\) is not 1-59/],
+    ['cron(0/60 * * * ? *)', /cron minutes step "60" \(in "0\/60"\) is not 1-59/],
+    ['cron(? * * * ? *)', /cron minutes "\?" is not 0-59/],
+    ['cron(x * * * ? *)', /cron minutes "x" is not 0-59/],
+    ['cron(1-2-3 * * * ? *)', /cron minutes "1-2-3" is not 0-59/],
+    ['cron(1,,2 * * * ? *)', /cron minutes "" is not 0-59/],
+    // hours
+    ['cron(0 24 * * ? *)', /cron hours "24" is not 0-23/],
+    ['cron(0 1-25 * * ? *)', /cron hours "25" is not 0-23/],
+    ['cron(0 */24 * * ? *)', /cron hours step "24" .* is not 1-23/],
+    // day-of-month
+    ['cron(0 0 0 * ? *)', /cron day-of-month "0" is not 1-31, \?, L, LW or nW/],
+    ['cron(0 0 32 * ? *)', /cron day-of-month "32" is not 1-31/],
+    ['cron(0 0 32W * ? *)', /cron day-of-month "32W" is not 1-31/],
+    ['cron(0 0 MON * ? *)', /cron day-of-month "MON" is not 1-31/],
+    // month
+    ['cron(0 0 1 13 ? *)', /cron month "13" is not 1-12 or JAN-DEC/],
+    ['cron(0 0 1 0 ? *)', /cron month "0" is not 1-12 or JAN-DEC/],
+    ['cron(0 0 1 JAN-FOO ? *)', /cron month "FOO" is not 1-12 or JAN-DEC/],
+    ['cron(0 0 1 ? ? *)', /cron month "\?" is not 1-12/],
+    // day-of-week
+    ['cron(0 0 ? * 0 *)', /cron day-of-week "0" is not 1-7, SUN-SAT, \?, L, dL or d#n/],
+    ['cron(0 0 ? * 8 *)', /cron day-of-week "8" is not 1-7/],
+    ['cron(0 0 ? * MON-FUN *)', /cron day-of-week "FUN" is not 1-7/],
+    ['cron(0 0 ? * FRI#6 *)', /cron day-of-week "FRI#6" is not 1-7/],
+    ['cron(0 0 ? * 9L *)', /cron day-of-week "9L" is not 1-7/],
+    // year
+    ['cron(0 0 * * ? 1969)', /cron year "1969" is not 1970-2199/],
+    ['cron(0 0 * * ? 2025-2200)', /cron year "2200" is not 1970-2199/],
+    // day-of-month / day-of-week: exactly one is ?
+    ['cron(0 0 ? * ? *)', /exactly one of day-of-month and day-of-week must be "\?"/],
+    ['cron(0 0 1 * MON *)', /exactly one of day-of-month and day-of-week must be "\?"/],
+  ])('%s', (schedule, problem) => {
+    const e = errorFor({ schedule });
+    expect(e.key).toBe('schedule');
+    expect(e.message).toMatch(/^Invalid schedule: /);
+    expect(e.message).toMatch(problem);
+    expect(e.message).toMatch(/\(example: -c schedule="cron\(0 \* \* \* \? \*\)"\)$/);
+    expect(e.message).not.toMatch(/\n/);
+  });
+});
+
+describe('suspiciousContextKeys: unknown context keys that look like a misspelt setting', () => {
+  test('case-insensitive matches and keys within edit distance 2, each with the setting meant', () => {
+    expect(
+      suspiciousContextKeys(['alertEmail', 'confirmruns', 'ALERTEMAILS', 'sheduleMinutes', 'memorysze', 'timeoutSecond']),
+    ).toEqual([
+      { key: 'alertEmail', meant: 'alertEmails' },
+      { key: 'confirmruns', meant: 'confirmRuns' },
+      { key: 'ALERTEMAILS', meant: 'alertEmails' },
+      { key: 'sheduleMinutes', meant: 'scheduleMinutes' },
+      { key: 'memorysze', meant: 'memorySize' },
+      { key: 'timeoutSecond', meant: 'timeoutSeconds' },
+    ]);
+  });
+
+  test('the closest setting wins', () => {
+    // "distribution" is 1 from distributions, far from excludeDistributions.
+    expect(suspiciousContextKeys(['distribution', 'excludeDistribution'])).toEqual([
+      { key: 'distribution', meant: 'distributions' },
+      { key: 'excludeDistribution', meant: 'excludeDistributions' },
+    ]);
+  });
+
+  test('known keys, far-off keys and CDK keys (with @ or :) are not suspicious', () => {
+    expect(suspiciousContextKeys([...CONFIG_KEYS])).toEqual([]);
+    expect(
+      suspiciousContextKeys([
+        'whatever',
+        'emails',
+        'timeoutSecs', // 3 edits away
+        'acknowledged-issue-numbers',
+        '@aws-cdk/core:checkSecretUsage',
+        'aws:cdk:bundling-stacks',
+        'profile:x',
+        '@profiles',
+      ]),
+    ).toEqual([]);
   });
 });
