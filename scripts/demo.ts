@@ -23,7 +23,9 @@ import { runScan } from '../lambda/pipeline';
 import { renderTable } from '../lambda/report/table';
 import { startFleet, type Fleet } from '../demo/fleet';
 
-const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
+export const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
+/** The value of the demo origins' custom header: it must never be printed, logged or published. */
+export const DEMO_HEADER_SECRET = 'demo-shared-secret-never-printed';
 const ALL_VIEWER = '216adef6-5c7f-47e4-b989-5492eafa07d3'; // managed origin request policy: forwards the viewer Host
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
@@ -49,7 +51,7 @@ function customOrigin(id: string, domain: string, port: number, protocols: strin
     Id: id,
     DomainName: domain,
     OriginPath: '',
-    CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'X-Origin-Verify', HeaderValue: 'demo-shared-secret-never-printed' }] },
+    CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'X-Origin-Verify', HeaderValue: DEMO_HEADER_SECRET }] },
     CustomOriginConfig: {
       HTTPPort: 80,
       HTTPSPort: port,
@@ -165,7 +167,7 @@ export async function runDemo(out: (s: string) => void = (s) => process.stdout.w
     out(second.published ? email : '(no e-mail: nothing new)\n');
 
     const secrets = JSON.stringify(reports) + logLines.join('\n');
-    if (secrets.includes('demo-shared-secret-never-printed')) throw new Error('a custom header value reached the report or the logs');
+    if (secrets.includes(DEMO_HEADER_SECRET)) throw new Error('a custom header value reached the report or the logs');
     out(
       `\nDone. Run 1 found ${reports[0].summary.critical} critical, ${reports[0].summary.warning} warning, ${reports[0].summary.ok} ok, ${reports[0].summary.skipped} skipped origin(s); run 2 sent ${second.published ? `"${second.subject}"` : 'nothing'}.\n` +
         'The deployed monitor does the same every 15 minutes and e-mails through SNS: see README.md, "Deploy".\n',

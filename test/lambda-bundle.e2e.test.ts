@@ -14,24 +14,20 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
-import { CreateTableCommand, DynamoDBClient, type KeySchemaElement, type AttributeDefinition } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { startFleet, type Fleet } from '../demo/fleet';
 import { ENV, LOG, METRICS } from '../lambda/contract';
 import { CloudFrontOriginMonitorStack } from '../lib/origin-monitor-stack';
-import { demoInventory } from '../scripts/demo';
+import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../scripts/demo';
+import { hermeticChildEnv } from './support/aws-env';
+import { startDynalite, type LocalDynamo } from './support/dynalite';
 import { startFakeCloudFront, type FakeCloudFront } from './support/fake-cloudfront-api';
 import { startFakeSns, type FakeSns } from './support/fake-sns';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite');
-
-const SECRET = 'demo-shared-secret-never-printed';
-const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
 const ALIAS = 'www.shop.test';
 const FUNCTION_NAME = 'CloudFrontOriginMonitor-MonitorFunction-E2E';
 const TABLE_NAME = 'CloudFrontOriginMonitor-MonitorStateTable-E2E';
@@ -128,14 +124,15 @@ let synth: Synthesized;
 let fleet: Fleet;
 let api: FakeCloudFront;
 let sns: FakeSns;
-let ddbServer: { listen: (port: number, host: string, cb: () => void) => void; close: (cb: () => void) => void; address: () => AddressInfo };
-let ddbEndpoint: string;
+let dynamo: LocalDynamo;
 let invocations = 0;
 
 function invoke(): Promise<Invocation> {
   invocations += 1;
   const resultFile = join(dir, `result-${invocations}.json`);
   const env: Record<string, string> = {
+    // Nothing from this machine's AWS configuration (no shared files, profile, role, instance metadata...).
+    ...hermeticChildEnv(),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: dir,
     TZ: ':UTC',
@@ -157,17 +154,14 @@ function invoke(): Promise<Invocation> {
     AWS_LAMBDA_LOG_STREAM_NAME: '2026/01/01/[$LATEST]e2e',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'fake-secret-key',
+    // Lambda gives the function temporary credentials; these are fake, not this machine's.
     AWS_SESSION_TOKEN: 'fake-session-token',
     // The extra trusted root, as a Lambda would be given one.
     NODE_EXTRA_CA_CERTS: fleet.caFile,
     // The local fakes.
     AWS_ENDPOINT_URL_CLOUDFRONT: api.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
-    // Nothing from this machine's AWS configuration.
-    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     // The SDK's notice about Node versions (the tests may run on Node 20; Lambda runs 24).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -212,10 +206,11 @@ let firstPublishRequests: number;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cfom-bundle-'));
   writeFileSync(join(dir, 'runner.cjs'), RUNNER);
-  [synth, fleet, sns] = await Promise.all([
+  [synth, fleet, sns, dynamo] = await Promise.all([
     Promise.resolve().then(() => synthesize(join(dir, 'cdk.out'))),
     startFleet({ domain: 'origins.localhost', host: '::' }),
     startFakeSns(),
+    startDynalite(),
   ]);
 
   // The demo account's distribution, over the fleet.
@@ -233,22 +228,7 @@ beforeAll(async () => {
   api = await startFakeCloudFront({ distributions: [served as unknown as DistributionSummary] });
 
   // dynalite with the table the stack defines.
-  ddbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => ddbServer.listen(0, '127.0.0.1', resolve));
-  ddbEndpoint = `http://127.0.0.1:${ddbServer.address().port}`;
-  const ddb = new DynamoDBClient({ endpoint: ddbEndpoint, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' } });
-  try {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE_NAME,
-        KeySchema: synth.keySchema,
-        AttributeDefinitions: synth.attributeDefinitions,
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } finally {
-    ddb.destroy();
-  }
+  await dynamo.createTable(TABLE_NAME, synth.keySchema, synth.attributeDefinitions);
 
   first = await invoke();
   firstPublished = sns.published.length;
@@ -262,7 +242,7 @@ afterAll(async () => {
   await api?.close();
   await sns?.close();
   await fleet?.close();
-  if (ddbServer) await new Promise<void>((resolve) => ddbServer.close(() => resolve()));
+  await dynamo?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -343,10 +323,10 @@ describe('the Lambda bundle cdk synth produces, run against local fakes', () => 
   });
 
   it('the custom header value reaches neither SNS nor the logs', () => {
-    for (const r of sns.requests) expect(r.body).not.toContain(SECRET);
+    for (const r of sns.requests) expect(r.body).not.toContain(DEMO_HEADER_SECRET);
     for (const run of [first, second]) {
-      expect(run.stdout).not.toContain(SECRET);
-      expect(run.stderr).not.toContain(SECRET);
+      expect(run.stdout).not.toContain(DEMO_HEADER_SECRET);
+      expect(run.stderr).not.toContain(DEMO_HEADER_SECRET);
     }
   });
 

@@ -5,59 +5,38 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
 import { startFleet, type Fleet } from '../demo/fleet';
-import { EXIT, main } from '../lambda/cli';
+import { EXIT } from '../lambda/cli';
 import type { ScanReport } from '../lambda/model';
-import { demoInventory } from '../scripts/demo';
+import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../scripts/demo';
+import { HERMETIC_AWS_ENV, withEnv } from './support/aws-env';
+import { cli } from './support/cli';
 import { startFakeCloudFront, type FakeCloudFront } from './support/fake-cloudfront-api';
 
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _e: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function cli(args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
-const SECRET = 'demo-shared-secret-never-printed';
+const DISTRIBUTION_IDS = [DISTRIBUTION_ID, 'E2DEMOEXAMPLE', 'E3DEMOEXAMPLE'];
 let fleet: Fleet;
 let api: FakeCloudFront;
 let dir: string;
-const savedEnv = { ...process.env };
+let restoreEnv: (() => void) | undefined;
 let distributions: DistributionSummary[];
 
 beforeAll(async () => {
   fleet = await startFleet();
   const [base] = demoInventory(fleet).DistributionList.Items;
   // Three distributions sharing the fleet, one page each: paging must follow NextMarker.
-  distributions = ['E1DEMOEXAMPLE', 'E2DEMOEXAMPLE', 'E3DEMOEXAMPLE'].map((Id) => ({ ...base, Id, ARN: `arn:aws:cloudfront::123456789012:distribution/${Id}` }) as unknown as DistributionSummary);
+  distributions = DISTRIBUTION_IDS.map((Id) => ({ ...base, Id, ARN: `arn:aws:cloudfront::123456789012:distribution/${Id}` }) as unknown as DistributionSummary);
   api = await startFakeCloudFront({ distributions, pageSize: 1 });
   dir = mkdtempSync(join(tmpdir(), 'cfom-account-'));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_CLOUDFRONT: api.endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'fake-secret-key',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_REGION;
-  delete process.env.AWS_DEFAULT_REGION;
+  // Nothing from this machine's AWS configuration: only the fake API can be called.
+  restoreEnv = withEnv({ ...HERMETIC_AWS_ENV, AWS_ENDPOINT_URL_CLOUDFRONT: api.endpoint });
 }, 60_000);
 
 afterAll(async () => {
-  process.env = savedEnv;
+  restoreEnv?.();
   await api?.close();
   await fleet?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function resolveArgs(): string[] {
@@ -78,7 +57,7 @@ describe('scan with no target scans every custom origin of the account', () => {
 
   it('reads every page of ListDistributions', () => {
     expect(api.requests.filter((r) => r.includes('/distribution')).length).toBeGreaterThanOrEqual(3);
-    expect(new Set(report.origins.map((o) => o.distributionId))).toEqual(new Set(['E1DEMOEXAMPLE', 'E2DEMOEXAMPLE', 'E3DEMOEXAMPLE']));
+    expect(new Set(report.origins.map((o) => o.distributionId))).toEqual(new Set(DISTRIBUTION_IDS));
   });
 
   it('reports every origin of every distribution, S3 REST origins as skipped', () => {
@@ -91,7 +70,7 @@ describe('scan with no target scans every custom origin of the account', () => {
 
   it('finds each condition of the fleet, as scan --origin does', () => {
     for (const o of fleet.origins) {
-      const r = report.origins.find((x) => x.distributionId === 'E1DEMOEXAMPLE' && x.originId === o.id)!;
+      const r = report.origins.find((x) => x.distributionId === DISTRIBUTION_ID && x.originId === o.id)!;
       const codes = r.findings.map((f) => f.code);
       if (o.expect === 'ok') expect({ id: o.id, codes }).toEqual({ id: o.id, codes: [] });
       else expect({ id: o.id, codes }).toEqual({ id: o.id, codes: expect.arrayContaining([o.expect]) });
@@ -99,7 +78,7 @@ describe('scan with no target scans every custom origin of the account', () => {
   });
 
   it('probes the viewer Host a behavior forwards, and says which paths fail', () => {
-    const app = report.origins.find((o) => o.distributionId === 'E1DEMOEXAMPLE' && o.originId === 'app-forwarding-host')!;
+    const app = report.origins.find((o) => o.distributionId === DISTRIBUTION_ID && o.originId === 'app-forwarding-host')!;
     const mismatch = app.findings.find((f) => f.code === 'CERT_NAME_MISMATCH')!;
     expect(mismatch.sniName).toBe('www.shop.test');
     expect(mismatch.behaviors).toEqual(['/app/*']);
@@ -108,7 +87,7 @@ describe('scan with no target scans every custom origin of the account', () => {
 
   it('exits 2 and never prints a custom header value', () => {
     expect(code).toBe(EXIT.CRITICAL);
-    expect(stdout).not.toContain(SECRET);
+    expect(stdout).not.toContain(DEMO_HEADER_SECRET);
   });
 });
 

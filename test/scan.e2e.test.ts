@@ -2,28 +2,13 @@
  * `cf-origin-monitor scan --origin` against real servers on loopback: one per condition, and a healthy twin.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { startFleet, type Fleet, type FleetOrigin } from '../demo/fleet';
-import { EXIT, main } from '../lambda/cli';
+import { EXIT } from '../lambda/cli';
 import type { ScanReport } from '../lambda/model';
+import { cli } from './support/cli';
 
 const run = promisify(execFile);
-
-class Capture extends Writable {
-  text = '';
-  _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 let fleet: Fleet;
 beforeAll(async () => {

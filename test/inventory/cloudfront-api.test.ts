@@ -14,7 +14,7 @@ import { createCloudFrontClient, DEFAULT_REGION, loadInventoryFromApi } from '..
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HERMETIC_AWS_ENV, withEnv } from './env';
+import { HERMETIC_AWS_ENV, withEnv } from '../support/aws-env';
 import {
   INVENTORY_FILE,
   POLICY_FILES,

@@ -5,7 +5,7 @@
 import { loadTargets } from '../../lambda/inventory';
 import { createCloudFrontClient } from '../../lambda/inventory/cloudfront-api';
 import { type FakeCloudFront, type FakeCloudFrontOptions, startFakeCloudFront } from '../support/fake-cloudfront-api';
-import { HERMETIC_AWS_ENV, withEnv } from './env';
+import { HERMETIC_AWS_ENV, withEnv } from '../support/aws-env';
 import {
   INVENTORY_FILE,
   POLICY_FILES,

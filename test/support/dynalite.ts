@@ -1,5 +1,5 @@
 /** DynamoDB on loopback (dynalite), with the alert-state table the stack defines (pk/sk strings). */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AddressInfo } from 'node:net';
 
@@ -12,6 +12,8 @@ export interface LocalDynamo {
   endpoint: string;
   ddb: DynamoDBClient;
   doc: DynamoDBDocumentClient;
+  /** Creates an on-demand table with this key schema and returns its name. */
+  createTable(name: string, keySchema: KeySchemaElement[], attributeDefinitions: AttributeDefinition[]): Promise<string>;
   /** Creates a state table (pk HASH, sk RANGE, on demand) and returns its name. */
   createStateTable(name: string): Promise<string>;
   close(): Promise<void>;
@@ -24,27 +26,27 @@ export async function startDynalite(): Promise<LocalDynamo> {
   const endpoint = `http://127.0.0.1:${server.address().port}`;
   const ddb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
   const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+  const createTable: LocalDynamo['createTable'] = async (name, keySchema, attributeDefinitions) => {
+    await ddb.send(new CreateTableCommand({ TableName: name, KeySchema: keySchema, AttributeDefinitions: attributeDefinitions, BillingMode: 'PAY_PER_REQUEST' }));
+    return name;
+  };
   return {
     endpoint,
     ddb,
     doc,
-    async createStateTable(name) {
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: name,
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      return name;
-    },
+    createTable,
+    createStateTable: (name) =>
+      createTable(
+        name,
+        [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+      ),
     async close() {
       ddb.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
