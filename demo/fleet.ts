@@ -5,12 +5,12 @@
  * Certificates come from a throwaway PKI made at start-up (never written anywhere but a temp dir). Its root
  * plays the part of a publicly trusted CA: the scan is told to trust it (--ca-file), as CloudFront trusts Mozilla's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer, type TlsOptions } from 'node:tls';
+import { spawn } from 'node:child_process';
+import type { Server as NetServer } from 'node:net';
+import { Server as TlsServer, type TlsOptions } from 'node:tls';
 import type { OriginSslProtocol } from '../lambda/model';
 import { chainPem, createPki, selfSigned, writeTempFiles, type IssuedCert, type Pki, type TempFiles } from '../test/support/pki';
+import { freePort, listenRaw, listenTls } from '../test/support/servers';
 
 const DAY = 86_400_000;
 
@@ -53,61 +53,17 @@ interface Spec {
   expect: string;
   description: string;
   allowedVersions?: OriginSslProtocol[];
-  start(name: string): Promise<{ port: number; close(): Promise<void>; server?: TlsServer }>;
-}
-
-async function listenTls(options: TlsOptions, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void>; server: TlsServer }> {
-  const server = createTlsServer(options, (socket) => {
-    socket.on('error', () => undefined);
-    socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
-  });
-  server.on('tlsClientError', () => undefined);
-  server.listen(0, host);
-  await once(server, 'listening');
-  return { port: (server.address() as AddressInfo).port, server, close: () => closeServer(server) };
-}
-
-async function listenRaw(onSocket: Parameters<typeof createNetServer>[1], host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    onSocket?.(socket);
-  });
-  server.listen(0, host);
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await closeServer(server);
-    },
-  };
-}
-
-function closeServer(server: NetServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    (server as NetServer & { closeAllConnections?: () => void }).closeAllConnections?.();
-  });
-}
-
-/** A port nothing listens on: bind, note the port, close. */
-async function freePort(host?: string): Promise<number> {
-  const s = await listenRaw(undefined, host);
-  await s.close();
-  return s.port;
+  start(name: string): Promise<{ port: number; close(): Promise<void>; server?: NetServer }>;
 }
 
 /**
  * A port that drops connection attempts, so the connect times out as behind a firewall. Node accepts every
  * connection it can, so a tiny Python listener that never accepts, its backlog filled, does it: Linux then drops
- * further SYNs.
+ * further SYNs. The listener exits when its stdin closes: at close(), or when this process dies.
  */
 async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
   const script = [
-    'import socket, sys, time',
+    'import socket, sys',
     's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
     'port = s.getsockname()[1]',
     'fill = []',
@@ -117,16 +73,36 @@ async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
     '    except BlockingIOError: pass',
     '    fill.append(c)',
     'print(port, flush=True)',
-    'time.sleep(3600)',
+    'sys.stdin.read()',
   ].join('\n');
-  const child: ChildProcess = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
-  return {
-    port: Number(data.toString().trim()),
-    close: async () => {
-      child.kill('SIGKILL');
-    },
-  };
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.on('error', () => undefined); // EPIPE when it is gone already
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.once('error', (err) => reject(new Error(`the firewalled origin needs python3: ${err.message}`)));
+      child.once('exit', (code, signal) => reject(new Error(`python3 exited (${signal ?? code}) before it printed its port`)));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^(\d+)\n/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    child.on('error', () => undefined);
+    return {
+      port,
+      close: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.stdin.end();
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
@@ -234,13 +210,21 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     },
   ];
 
-  const running = await Promise.all(
+  const settled = await Promise.allSettled(
     specs.map(async (spec) => {
       const name = `${spec.id}.${domain}`;
       const started = await spec.start(name);
       return { spec, name, started };
     }),
   );
+  const running = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Nothing left running (nor a temp dir) when one origin cannot start.
+    await Promise.all(running.map((r) => r.started.close()));
+    files.cleanup();
+    throw failed.reason;
+  }
   const origins: FleetOrigin[] = running.map(({ spec, name, started }) => ({
     id: spec.id,
     name,
@@ -264,9 +248,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     byId,
     async renew(id: string) {
       const entry = running.find((r) => r.spec.id === id);
-      if (!entry?.started.server) throw new Error(`origin ${id} has no certificate to renew`);
+      const server = entry?.started.server;
+      if (!entry || !(server instanceof TlsServer)) throw new Error(`origin ${id} has no certificate to renew`);
       const fresh = await leaf(entry.name);
-      entry.started.server.setSecureContext({ key: fresh.keyPem, cert: chainPem(fresh, pki.intermediate) });
+      server.setSecureContext({ key: fresh.keyPem, cert: chainPem(fresh, pki.intermediate) });
     },
     async close() {
       await Promise.all(running.map((r) => r.started.close()));
