@@ -17,7 +17,7 @@ import {
   RSA_CERT,
   runProperty,
 } from './fuzz/tls-parsers.fuzz';
-import { handshake, record } from './probe/tls-test-bytes';
+import { handshake, record } from './support/tls-bytes';
 
 const RUNS = 300;
 

@@ -16,7 +16,6 @@
  */
 import { createCipheriv, createECDH, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { CLOUDFRONT_GROUPS, CLOUDFRONT_SIGNATURE_SCHEMES, CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
 import type { HelloOffer, HelloOutcome } from '../../lambda/model';
 import {
   analyseServerFlight,
@@ -55,7 +54,8 @@ import {
   vec16,
   vec24,
   vec8,
-} from '../probe/tls-test-bytes';
+} from '../support/tls-bytes';
+import { documentedOffer } from '../support/offers';
 
 /** Small limits, so that an allocation beyond them shows. */
 export const FUZZ_LIMITS = { maxMessageBytes: 4096, maxFlightBytes: 16384 } as const satisfies Required<FlightLimits>;
@@ -219,14 +219,7 @@ export function fixedKeyShare(group: number): KeyShare | undefined {
   return { group, publicKey: ecdh.getPublicKey(), computeSecret: (peer) => ecdh.computeSecret(peer) };
 }
 
-const offer = (versions: HelloOffer['versions']): HelloOffer => ({
-  versions,
-  suites: CLOUDFRONT_SUITES.map((s) => s.code),
-  tls13Suites: CLOUDFRONT_TLS13_SUITES.map((s) => s.code),
-  groups: CLOUDFRONT_GROUPS.map((g) => g.code),
-  signatureSchemes: CLOUDFRONT_SIGNATURE_SCHEMES.map((s) => s.code),
-  serverName: 'origin.example.com',
-});
+const offer = (versions: HelloOffer['versions']): HelloOffer => documentedOffer(versions, 'origin.example.com');
 
 const CLIENT_RANDOM = Buffer.alloc(32, 0xc1);
 const CLIENT_SESSION_ID = Buffer.alloc(32, 0x5e);
@@ -967,6 +960,3 @@ function describeFailure(details: fc.RunDetails<unknown[]>): string {
     `counterexample: ${compact(details.counterexample)}`,
   ].join('\n');
 }
-
-/** The input generators of the analyser properties, for tests of what they reach. */
-export const FLIGHT_ARBITRARIES = { anyFlight, tls13Mutated };

@@ -1,4 +1,4 @@
-import { CLOUDFRONT_GROUPS, CLOUDFRONT_SIGNATURE_SCHEMES, CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
+import { CLOUDFRONT_SUITES } from '../../lambda/cloudfront/client-profile';
 import type { HelloOffer } from '../../lambda/model';
 import { alertName, BROAD_GROUPS, BROAD_SUITES, groupName, suiteName, versionName } from '../../lambda/probe/tls-constants';
 import { analyseServerFlight, buildClientHello, prepareClientHello, ServerFlightAnalyser } from '../../lambda/probe/tls-hello';
@@ -27,17 +27,10 @@ import {
   u16,
   u16s,
   vec16,
-} from './tls-test-bytes';
+} from '../support/tls-bytes';
+import { documentedOffer } from '../support/offers';
 
-const offer = (versions: HelloOffer['versions'], extra: Partial<HelloOffer> = {}): HelloOffer => ({
-  versions,
-  suites: CLOUDFRONT_SUITES.map((s) => s.code),
-  tls13Suites: CLOUDFRONT_TLS13_SUITES.map((s) => s.code),
-  groups: CLOUDFRONT_GROUPS.map((g) => g.code),
-  signatureSchemes: CLOUDFRONT_SIGNATURE_SCHEMES.map((s) => s.code),
-  serverName: 'origin.example.com',
-  ...extra,
-});
+const offer = (versions: HelloOffer['versions'], extra: Partial<HelloOffer> = {}) => documentedOffer(versions, 'origin.example.com', extra);
 
 const RANDOM = Buffer.alloc(32, 0xab);
 const CERT_A = Buffer.from('3082000101', 'hex');

@@ -10,182 +10,66 @@
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { listenTls } from './servers';
+import {
+  certificateBody,
+  extension,
+  handshake,
+  helloRetryRequestBody,
+  parseClientHelloBody,
+  MAX_FRAGMENT,
+  record,
+  records,
+  serverHelloBody,
+  u24,
+  type ParsedClientHello,
+  type ServerHelloFields,
+} from './tls-bytes';
 
 // ---------------------------------------------------------------------------------------------------------------
-// TLS framing helpers
+// TLS framing (builders in tls-bytes.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
-export const CONTENT_CHANGE_CIPHER_SPEC = 20;
-export const CONTENT_ALERT = 21;
-export const CONTENT_HANDSHAKE = 22;
-export const HS_CLIENT_HELLO = 1;
-export const HS_SERVER_HELLO = 2;
-export const HS_CERTIFICATE = 11;
-export const HS_SERVER_HELLO_DONE = 14;
-export const EXT_SERVER_NAME = 0x0000;
-export const EXT_SUPPORTED_GROUPS = 0x000a;
-export const EXT_SUPPORTED_VERSIONS = 0x002b;
-export const EXT_KEY_SHARE = 0x0033;
+const CONTENT_CHANGE_CIPHER_SPEC = 20;
+const CONTENT_ALERT = 21;
+const CONTENT_HANDSHAKE = 22;
+const HS_CLIENT_HELLO = 1;
+const HS_SERVER_HELLO = 2;
+const HS_CERTIFICATE = 11;
+const HS_SERVER_HELLO_DONE = 14;
+const EXT_RENEGOTIATION_INFO = 0xff01;
+const SCSV_EMPTY_RENEGOTIATION_INFO = 0x00ff;
 
-/** RFC 8446 4.1.3: the ServerHello.random that marks a HelloRetryRequest. */
-export const HRR_RANDOM = Buffer.from('CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C', 'hex');
 /** TLS_DHE_RSA_WITH_AES_128_GCM_SHA256: a DHE suite CloudFront never offers. */
-export const SUITE_DHE_RSA_AES128_GCM = 0x009e;
+const SUITE_DHE_RSA_AES128_GCM = 0x009e;
 /** TLS_RSA_WITH_AES_128_CBC_SHA: offered by CloudFront, and needs no ServerKeyExchange (RSA key transport). */
-export const SUITE_RSA_AES128_SHA = 0x002f;
-export const MAX_FRAGMENT = 16384;
+const SUITE_RSA_AES128_SHA = 0x002f;
 
-const u8 = (n: number) => Buffer.from([n & 0xff]);
-const u16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const u24 = (n: number) => Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
-const vec8 = (b: Buffer) => Buffer.concat([u8(b.length), b]);
-const vec16 = (b: Buffer) => Buffer.concat([u16(b.length), b]);
-const vec24 = (b: Buffer) => Buffer.concat([u24(b.length), b]);
-
-/** Records of `type`, the body split into fragments of at most 2^14 bytes. */
-export function records(type: number, body: Buffer, version = 0x0303): Buffer {
-  const out: Buffer[] = [];
-  for (let off = 0; off < body.length || (off === 0 && body.length === 0); off += MAX_FRAGMENT) {
-    const frag = body.subarray(off, off + MAX_FRAGMENT);
-    out.push(u8(type), u16(version), u16(frag.length), frag);
-    if (body.length === 0) break;
-  }
-  return Buffer.concat(out);
+/** A ServerHello handshake message (not yet framed in records), with a fresh random unless one is given. */
+function serverHelloMessage(spec: ServerHelloFields): Buffer {
+  return handshake(HS_SERVER_HELLO, serverHelloBody({ random: crypto.randomBytes(32), ...spec }));
 }
-
-export function handshakeMessage(type: number, body: Buffer): Buffer {
-  return Buffer.concat([u8(type), u24(body.length), body]);
-}
-
-export function extension(type: number, data: Buffer): Buffer {
-  return Buffer.concat([u16(type), vec16(data)]);
-}
-
-export interface ServerHelloSpec {
-  legacyVersion?: number;
-  random?: Buffer;
-  sessionId?: Buffer;
-  suite: number;
-  /** Encoded extensions (see `extension`); omitted entirely when undefined. */
-  extensions?: Buffer[];
-}
-
-/** A ServerHello handshake message (not yet framed in records). */
-export function serverHelloMessage(spec: ServerHelloSpec): Buffer {
-  const body = Buffer.concat([
-    u16(spec.legacyVersion ?? 0x0303),
-    spec.random ?? crypto.randomBytes(32),
-    vec8(spec.sessionId ?? Buffer.alloc(0)),
-    u16(spec.suite),
-    u8(0), // compression: null
-    ...(spec.extensions ? [vec16(Buffer.concat(spec.extensions))] : []),
-  ]);
-  return handshakeMessage(HS_SERVER_HELLO, body);
-}
-
-export const EXT_RENEGOTIATION_INFO = 0xff01;
-export const SCSV_EMPTY_RENEGOTIATION_INFO = 0x00ff;
 
 /**
  * The empty renegotiation_info a TLS 1.2 server sends when the client signalled secure renegotiation (RFC 5746);
  * OpenSSL 3 clients abort a TLS 1.2 handshake without it ("unsafe legacy renegotiation").
  */
-export function tls12ServerExtensions(hello: ParsedClientHello): Buffer[] {
+function tls12ServerExtensions(hello: ParsedClientHello): Buffer[] {
   const signalled =
     hello.extensionTypes.includes(EXT_RENEGOTIATION_INFO) || hello.suites.includes(SCSV_EMPTY_RENEGOTIATION_INFO);
   return signalled ? [extension(EXT_RENEGOTIATION_INFO, Buffer.from([0]))] : [];
-}
-
-export function certificateMessage(ders: Buffer[]): Buffer {
-  return handshakeMessage(HS_CERTIFICATE, vec24(Buffer.concat(ders.map((d) => vec24(d)))));
-}
-
-/** A HelloRetryRequest (RFC 8446 4.1.4): a ServerHello with HRR_RANDOM, supported_versions 1.3 and key_share. */
-export function helloRetryRequestMessage(sessionId: Buffer, suite: number, group: number): Buffer {
-  return serverHelloMessage({
-    random: HRR_RANDOM,
-    sessionId,
-    suite,
-    extensions: [extension(EXT_SUPPORTED_VERSIONS, u16(0x0304)), extension(EXT_KEY_SHARE, u16(group))],
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // An incremental ClientHello reader
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface ParsedClientHello {
-  legacyVersion: number;
-  sessionId: Buffer;
-  suites: number[];
-  serverName?: string;
-  groups: number[];
-  keyShareGroups: number[];
-  supportedVersions: number[];
-  /** Extension types, in the order sent. */
-  extensionTypes: number[];
-}
-
-export function parseClientHelloBody(body: Buffer): ParsedClientHello {
-  let p = 0;
-  const need = (n: number) => {
-    if (p + n > body.length) throw new Error('truncated ClientHello');
-  };
-  need(2 + 32 + 1);
-  const legacyVersion = body.readUInt16BE(0);
-  p = 34;
-  const sidLen = body[p++];
-  need(sidLen);
-  const sessionId = Buffer.from(body.subarray(p, p + sidLen));
-  p += sidLen;
-  need(2);
-  const suitesLen = body.readUInt16BE(p);
-  p += 2;
-  need(suitesLen);
-  const suites: number[] = [];
-  for (let i = 0; i + 1 < suitesLen; i += 2) suites.push(body.readUInt16BE(p + i));
-  p += suitesLen;
-  need(1);
-  const compLen = body[p++];
-  need(compLen);
-  p += compLen;
-  const hello: ParsedClientHello = { legacyVersion, sessionId, suites, groups: [], keyShareGroups: [], supportedVersions: [], extensionTypes: [] };
-  if (p + 2 > body.length) return hello;
-  const extEnd = Math.min(body.length, p + 2 + body.readUInt16BE(p));
-  p += 2;
-  while (p + 4 <= extEnd) {
-    const type = body.readUInt16BE(p);
-    const len = body.readUInt16BE(p + 2);
-    const data = body.subarray(p + 4, Math.min(extEnd, p + 4 + len));
-    p += 4 + len;
-    hello.extensionTypes.push(type);
-    try {
-      if (type === EXT_SERVER_NAME && data.length >= 5 && data[2] === 0) {
-        hello.serverName = data.subarray(5, 5 + data.readUInt16BE(3)).toString('latin1');
-      } else if (type === EXT_SUPPORTED_GROUPS && data.length >= 2) {
-        for (let i = 2; i + 1 < 2 + data.readUInt16BE(0) && i + 1 < data.length; i += 2) hello.groups.push(data.readUInt16BE(i));
-      } else if (type === EXT_SUPPORTED_VERSIONS && data.length >= 1) {
-        for (let i = 1; i + 1 < 1 + data[0] && i + 1 < data.length; i += 2) hello.supportedVersions.push(data.readUInt16BE(i));
-      } else if (type === EXT_KEY_SHARE && data.length >= 2) {
-        let q = 2;
-        while (q + 4 <= data.length) {
-          hello.keyShareGroups.push(data.readUInt16BE(q));
-          q += 4 + data.readUInt16BE(q + 2);
-        }
-      }
-    } catch {
-      /* a malformed extension is ignored: these servers are not validators */
-    }
-  }
-  return hello;
-}
-
 /**
  * Feeds on socket data; calls `onHello` for every complete ClientHello (the second one after a HelloRetryRequest
  * included), `onOther` once for the first bytes that are not a TLS handshake. Buffers at most 64 KiB.
  */
-export class ClientHelloReader {
+class ClientHelloReader {
   private buf = Buffer.alloc(0);
   private hs = Buffer.alloc(0);
   private dead = false;
@@ -417,7 +301,7 @@ export function startDrip(opts: HostileOptions & { intervalMs?: number; maxBytes
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), first byte forced to a value that is no TLS content type. */
-export function garbageBytes(n: number, seed = 0x5eed1234): Buffer {
+function garbageBytes(n: number, seed = 0x5eed1234): Buffer {
   const out = Buffer.alloc(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
@@ -474,7 +358,7 @@ export function startHugeRecord(opts: HostileOptions & { maxBytes?: number } = {
               frag = filler.subarray(0, Math.min(MAX_FRAGMENT, maxBytes - sent));
             }
             sent += frag.length;
-            const ok = ctx.write(Buffer.concat([u8(CONTENT_HANDSHAKE), u16(0x0303), u16(frag.length), frag]));
+            const ok = ctx.write(record(CONTENT_HANDSHAKE, 0x0303, frag));
             if (!ok) {
               ctx.socket.once('drain', pump);
               return;
@@ -497,7 +381,7 @@ export interface ChainMaterial {
 let cachedChain: Promise<ChainMaterial> | undefined;
 
 /** A leaf (RSA, issued by pki.ts's intermediate) and the intermediate and root, made once per process. */
-export function defaultChainMaterial(serverName = 'long-chain.hostile.test'): Promise<ChainMaterial> {
+function defaultChainMaterial(serverName = 'long-chain.hostile.test'): Promise<ChainMaterial> {
   cachedChain ??= (async () => {
     const { createPki } = await import('./pki');
     const pki = await createPki({ keyType: 'rsa', name: 'hostile long chain' });
@@ -521,7 +405,7 @@ export async function startLongChain(
   // The given certificates once, then the non-leaf ones over and over (leaf, int, root, int, root, ...).
   const n = material.ders.length;
   for (let i = 0; i < count; i++) ders.push(i < n || n === 1 ? material.ders[i % n] : material.ders[1 + ((i - 1) % (n - 1))]);
-  const tail = Buffer.concat([certificateMessage(ders), handshakeMessage(HS_SERVER_HELLO_DONE, Buffer.alloc(0))]);
+  const tail = Buffer.concat([handshake(HS_CERTIFICATE, certificateBody(ders, false)), handshake(HS_SERVER_HELLO_DONE, Buffer.alloc(0))]);
   const server = await startRaw(
     'long-chain',
     (ctx) => {
@@ -562,7 +446,7 @@ export function startResetMidHandshake(opts: HostileOptions & { bytesBeforeReset
 }
 
 /** The group a HelloRetryRequest selects: one offered in supported_groups without a key share, else the first. */
-export function hrrGroup(hello: ParsedClientHello): number {
+function hrrGroup(hello: ParsedClientHello): number {
   return hello.groups.find((g) => !hello.keyShareGroups.includes(g)) ?? hello.groups[0] ?? 0x0017;
 }
 
@@ -577,7 +461,7 @@ export function startHrrForever(opts: HostileOptions = {}): Promise<HostileServe
     (ctx) => {
       onClientHello(ctx, (hello) => {
         const suite = hello.suites.find((s) => s >= 0x1301 && s <= 0x1303) ?? 0x1301;
-        ctx.write(records(CONTENT_HANDSHAKE, helloRetryRequestMessage(hello.sessionId, suite, hrrGroup(hello))));
+        ctx.write(records(CONTENT_HANDSHAKE, handshake(HS_SERVER_HELLO, helloRetryRequestBody(suite, hrrGroup(hello), undefined, hello.sessionId))));
       });
     },
     opts,
@@ -649,30 +533,12 @@ export async function startManyAddresses(
  */
 export async function startIpv6Only(tlsOptions: tls.TlsOptions, opts: HostileOptions = {}): Promise<HostileServer> {
   const stats: HostileStats = { connections: 0, clientHellos: 0, bytesIn: 0, bytesOut: 0 };
-  const server = tls.createServer(tlsOptions);
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (s: net.Socket) => {
+  const listening = await listenTls(tlsOptions, '::1', {
+    onSecureConnection: (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'),
+  });
+  listening.server.on('connection', (s: net.Socket) => {
     stats.connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
     s.setTimeout(opts.connectionLifetimeMs ?? 30_000, () => s.destroy());
   });
-  server.on('secureConnection', (s) => {
-    s.on('error', () => undefined);
-    s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-  });
-  server.on('tlsClientError', () => undefined);
-  const port = await listen(server, '::1', 0);
-  return {
-    kind: 'ipv6-only',
-    host: '::1',
-    port,
-    addresses: ['::1'],
-    stats,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return { kind: 'ipv6-only', host: '::1', port: listening.port, addresses: ['::1'], stats, close: listening.close };
 }
