@@ -9,6 +9,8 @@ import type { OriginTarget } from '../lambda/model';
 import { probeDns, type Resolver } from '../lambda/probe/dns';
 import { trustStoreFromPems } from '../lambda/probe/trust-store';
 import { defaultProbeDeps, runScan, type ScanOptions } from '../lambda/pipeline';
+import { chainPem } from './support/pki';
+import { listenTls } from './support/servers';
 
 const exec = promisify(execFile);
 let fleet: Fleet;
@@ -104,8 +106,9 @@ describe('runScan', () => {
   });
 
   it('reaches an IPv6-only origin over ::1 when its IP address type allows IPv6, and calls it a 502 when it does not', async () => {
-    const { startFleetServerOnV6 } = await import('./support/v6-server');
-    const v6 = await startFleetServerOnV6(fleet);
+    // The fleet's healthy certificate served on ::1 only: an IPv6-only origin.
+    const leaf = await fleet.pki.issueLeaf({ dnsNames: [fleet.byId('healthy').name] });
+    const v6 = await listenTls({ key: leaf.keyPem, cert: chainPem(leaf, fleet.pki.intermediate) }, '::1', { onSecureConnection: (s) => s.end() });
     try {
       const t = (ipAddressType?: 'ipv6' | 'dualstack') =>
         target('healthy', { httpsPort: v6.port, ports: [{ port: v6.port, tls: true }], ...(ipAddressType ? { ipAddressType } : {}) });
@@ -167,12 +170,6 @@ describe('runScan', () => {
     expect(report.origins.every((o) => o.status === 'skipped')).toBe(true);
     expect(report.summary).toMatchObject({ origins: 3, skipped: 0, notReached: 3 });
   });
-
-  it('keeps custom header names out of harm: no value can reach the report', async () => {
-    const t = target('healthy', { customHeaderNames: ['X-Origin-Verify'], resolveOverride: ['127.0.0.1'] });
-    const report = await runScan([t], options(resolver({})));
-    expect(JSON.stringify(report)).not.toMatch(/secret/i);
-  });
 });
 
 describe('the cf-origin-monitor command', () => {
@@ -181,7 +178,7 @@ describe('the cf-origin-monitor command', () => {
     const result = await exec(
       process.execPath,
       ['bin/cf-origin-monitor.cjs', 'scan', '--origin', `${o.name}:${o.port}`, '--resolve', `${o.name}:${o.port}:127.0.0.1`, '--ca-file', fleet.caFile, '--format', 'json'],
-      { cwd: `${__dirname}/..` },
+      { cwd: `${__dirname}/..`, timeout: 20_000 },
     ).then(
       () => ({ code: 0, stdout: '' }),
       (e: { code: number; stdout: string }) => e,

@@ -1,54 +1,47 @@
 /**
  * The hand-built client against real OpenSSL servers (node:tls) on loopback.
  */
-import { once } from 'node:events';
-import { createServer, type TlsOptions } from 'node:tls';
-import { CLOUDFRONT_GROUPS, CLOUDFRONT_SIGNATURE_SCHEMES, CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
+import type { TlsOptions } from 'node:tls';
+import { CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
 import type { HelloOffer, HelloOutcome, ServerHelloInfo } from '../../lambda/model';
 import { probeHello } from '../../lambda/probe/tls-hello';
-import { createTestPki, type TestPki } from './tls-test-certs';
+import { documentedOffer } from '../support/offers';
+import { createPki, type IssuedCert, type Pki } from '../support/pki';
+import { listenTls, type Listening } from '../support/servers';
 
 const CLOUDFRONT_SUITE_CODES = CLOUDFRONT_SUITES.map((s) => s.code);
 const RSA_PSS = [0x0804, 0x0805, 0x0806];
 
-const offer = (versions: HelloOffer['versions'], extra: Partial<HelloOffer> = {}): HelloOffer => ({
-  versions,
-  suites: CLOUDFRONT_SUITE_CODES,
-  tls13Suites: CLOUDFRONT_TLS13_SUITES.map((s) => s.code),
-  groups: CLOUDFRONT_GROUPS.map((g) => g.code),
-  signatureSchemes: CLOUDFRONT_SIGNATURE_SCHEMES.map((s) => s.code),
-  serverName: 'localhost',
-  ...extra,
-});
+const offer = (versions: HelloOffer['versions'], extra: Partial<HelloOffer> = {}) => documentedOffer(versions, 'localhost', extra);
 const TLS10_12 = offer(['TLSv1', 'TLSv1.1', 'TLSv1.2']);
 
-let pki: TestPki;
-const closers: (() => void)[] = [];
+/** Root -> intermediate (RSA) -> an RSA and an ECDSA P-256 leaf for localhost and 127.0.0.1. */
+let pki: { root: IssuedCert; intermediate: IssuedCert; rsaLeaf: IssuedCert; ecLeaf: IssuedCert };
+const servers: Listening[] = [];
 
-beforeAll(() => {
-  pki = createTestPki();
+beforeAll(async () => {
+  const ca: Pki = await createPki({ keyType: 'rsa', name: 'probe test' });
+  const names = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+  const [rsaLeaf, ecLeaf] = await Promise.all([ca.issueLeaf({ ...names, keyType: 'rsa' }), ca.issueLeaf({ ...names, keyType: 'ec' })]);
+  pki = { root: ca.root, intermediate: ca.intermediate, rsaLeaf, ecLeaf };
 });
 
-afterAll(() => {
-  for (const close of closers) close();
-  pki.cleanup();
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
 });
 
 /** A node:tls server on 127.0.0.1, port 0; it records the SNI names it is sent. */
 async function tlsServer(options: TlsOptions): Promise<{ port: number; serverNames: (string | undefined)[] }> {
   const serverNames: (string | undefined)[] = [];
-  const server = createServer({
+  const server = await listenTls({
     ...options,
     SNICallback: (name, cb) => {
       serverNames.push(name);
       cb(null);
     },
   });
-  server.on('tlsClientError', () => undefined);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  closers.push(() => server.close());
-  return { port: (server.address() as { port: number }).port, serverNames };
+  servers.push(server);
+  return { port: server.port, serverNames };
 }
 
 async function probe(port: number, o: HelloOffer): Promise<HelloOutcome> {

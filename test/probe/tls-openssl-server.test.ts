@@ -2,51 +2,54 @@
  * The hand-built client against `openssl s_server` speaking only TLS 1.0, which node:tls cannot serve.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLOUDFRONT_GROUPS, CLOUDFRONT_SIGNATURE_SCHEMES, CLOUDFRONT_SUITES, CLOUDFRONT_TLS13_SUITES } from '../../lambda/cloudfront/client-profile';
 import type { HelloOffer } from '../../lambda/model';
 import { probeHello } from '../../lambda/probe/tls-hello';
-import { createTestPki, type TestPki } from './tls-test-certs';
-import { closedPort } from './tls-test-bytes';
+import { documentedOffer } from '../support/offers';
+import { createPki, writeTempFiles, type IssuedCert, type TempFiles } from '../support/pki';
 
-const offer = (versions: HelloOffer['versions']): HelloOffer => ({
-  versions,
-  suites: CLOUDFRONT_SUITES.map((s) => s.code),
-  tls13Suites: CLOUDFRONT_TLS13_SUITES.map((s) => s.code),
-  groups: CLOUDFRONT_GROUPS.map((g) => g.code),
-  signatureSchemes: CLOUDFRONT_SIGNATURE_SCHEMES.map((s) => s.code),
-  serverName: 'localhost',
-});
+const offer = (versions: HelloOffer['versions']) => documentedOffer(versions, 'localhost');
 
-let pki: TestPki;
-let server: ChildProcess;
+let leaf: IssuedCert;
+let intermediate: IssuedCert;
+let files: TempFiles | undefined;
+let server: ChildProcess | undefined;
 let port: number;
 
-/** Starts s_server on a free port and resolves once it prints ACCEPT. Its stdin stays open: on EOF it exits. */
-function startServer(args: string[]): Promise<ChildProcess> {
+/**
+ * Starts s_server (its `-accept` on port 0) and resolves with the port its `ACCEPT <host>:<port>` line names. The
+ * child is assigned before anything is awaited, so afterAll kills it whatever happens. Its stdin stays open: on EOF
+ * it exits.
+ */
+function startServer(args: string[]): Promise<number> {
   const child = spawn('openssl', ['s_server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  server = child;
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ACCEPT')) resolve(child);
+      const accept = /^ACCEPT (?:\[[^\]]*\]|[^\s:]+):(\d+)\s*$/m.exec(out);
+      if (accept) resolve(Number(accept[1]));
     });
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`openssl s_server exited (${code}): ${out}`)));
   });
 }
 
 beforeAll(async () => {
-  pki = createTestPki();
-  port = await closedPort();
-  server = await startServer([
-    '-tls1', '-cipher', 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0', '-accept', `127.0.0.1:${port}`,
-    '-cert', pki.rsaLeaf.certFile, '-key', pki.rsaLeaf.keyFile, '-cert_chain', pki.intermediate.certFile,
+  const pki = await createPki({ keyType: 'rsa', name: 'probe test' });
+  leaf = await pki.issueLeaf({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  intermediate = pki.intermediate;
+  files = writeTempFiles({ 'leaf.pem': leaf.certPem, 'leaf.key': leaf.keyPem, 'intermediate.pem': intermediate.certPem });
+  port = await startServer([
+    '-tls1', '-cipher', 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0', '-accept', '127.0.0.1:0',
+    '-cert', files.paths['leaf.pem'], '-key', files.paths['leaf.key'], '-cert_chain', files.paths['intermediate.pem'],
   ]);
 });
 
 afterAll(() => {
   server?.kill();
-  pki.cleanup();
+  files?.cleanup();
 });
 
 const probe = async (o: HelloOffer) =>
@@ -60,7 +63,7 @@ describe('openssl s_server -tls1', () => {
         version: 'TLSv1',
         suite: 0xc013,
         group: 29,
-        certificates: [pki.rsaLeaf.der, pki.intermediate.der],
+        certificates: [leaf.der, intermediate.der],
       }),
     });
   });
