@@ -21,6 +21,7 @@ import type { OriginReport, OriginTarget } from '../lambda/model';
 import { DEFAULT_CONCURRENCY, runScan, type ScanOptions } from '../lambda/pipeline';
 import { EXPECTED_CODE, startFleetProcess, type FleetOrigin } from './fleet';
 import { opensslMethod, sameVerdict, type OpensslVerdict } from './openssl-method';
+import { median } from './stats';
 
 interface Args {
   origins: number;
@@ -82,11 +83,6 @@ function target(o: FleetOrigin, timeoutMs: number): OriginTarget {
   };
 }
 
-const median = (xs: number[]) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);

@@ -12,8 +12,9 @@
  * benchmark reports both. Files of certificates go to a temp dir and are removed by close().
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { listenRaw, listenTls, type Listening } from '../test/support/servers';
 import { relayAddress, startRelay, type Relay } from './relay';
 
 export type OriginKind = 'healthy' | 'expired' | 'name-mismatch' | 'self-signed' | 'chain-incomplete' | 'refused' | 'silent';
@@ -81,47 +82,21 @@ export interface Fleet {
 // In-process fleet
 // ---------------------------------------------------------------------------------------------------------------
 
-interface KindServer {
-  port: number;
-  close(): Promise<void>;
-}
+/** Connections are dropped after this long whatever happens. */
+const CONNECTION_LIFETIME_MS = 60_000;
+/** Many origins connect at once through their relays. */
+const BACKLOG = 1024;
 
-function listenLocal(server: net.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, backlog: 1024 }, () => {
-      server.off('error', reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-}
-
-async function startKindServer(kind: OriginKind, tlsOptions: tls.TlsOptions | undefined): Promise<KindServer> {
-  const sockets = new Set<net.Socket>();
-  const server = tlsOptions ? tls.createServer({ ...tlsOptions, handshakeTimeout: 30_000 }) : net.createServer();
-  server.on('connection', (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-    s.setTimeout(60_000, () => s.destroy());
-    if (!tlsOptions) s.resume(); // silent: reads, never answers
-  });
-  if (tlsOptions) {
-    server.on('tlsClientError', () => undefined);
-    server.on('secureConnection', (s: tls.TLSSocket) => {
-      s.on('error', () => undefined);
-      s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-    });
-  }
-  void kind;
-  const port = await listenLocal(server);
-  return {
-    port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+/** A TLS server with these options, or with none a silent one (reads, never answers); on 127.0.0.1, port 0. */
+async function startKindServer(tlsOptions: tls.TlsOptions | undefined): Promise<Listening> {
+  const server = tlsOptions
+    ? await listenTls({ ...tlsOptions, handshakeTimeout: 30_000 }, '127.0.0.1', {
+        backlog: BACKLOG,
+        onSecureConnection: (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'),
+      })
+    : await listenRaw((s) => s.resume(), '127.0.0.1', { backlog: BACKLOG });
+  server.server.on('connection', (s: net.Socket) => s.setTimeout(CONNECTION_LIFETIME_MS, () => s.destroy()));
+  return server;
 }
 
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
@@ -144,10 +119,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     'self-signed': { key: self.keyPem, cert: self.certPem },
     'chain-incomplete': { key: healthy.keyPem, cert: healthy.certPem },
   };
-  const servers = new Map<OriginKind, KindServer>();
+  const servers = new Map<OriginKind, Listening>();
   for (const kind of new Set(Array.from({ length: Math.min(opts.origins, PATTERN.length) }, (_, i) => kindOf(i)))) {
     if (kind === 'refused') continue;
-    servers.set(kind, await startKindServer(kind, tlsFor[kind]));
+    servers.set(kind, await startKindServer(tlsFor[kind]));
   }
 
   const relays: (Relay | undefined)[] = [];

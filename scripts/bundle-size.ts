@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { median } from '../bench/stats';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -63,9 +64,7 @@ async function main(): Promise<void> {
         if (r.status !== 0) throw new Error(`loading the bundle failed: ${r.stderr}`);
         loads.push(Number(r.stdout.trim()));
       }
-      const sorted = [...loads].sort((a, b) => a - b);
-      const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-      return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+      return { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) };
     };
     const plain = measure('');
     const withMaps = measure('--enable-source-maps');
