@@ -1,8 +1,9 @@
 /** The test PKI makes real certificates: node:tls accepts them for the right name and rejects them otherwise. */
 import { once } from 'node:events';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { chainPem, createPki, selfSigned, writeTempFiles, type IssuedCert } from '../support/pki';
+import { listenTls } from '../support/servers';
 
 interface Verdict {
   authorized: boolean;
@@ -10,11 +11,9 @@ interface Verdict {
 }
 
 async function handshake(server: { cert: string; key: string }, client: { ca: string; servername: string }): Promise<Verdict> {
-  const srv = tls.createServer({ cert: server.cert, key: server.key }, (socket) => socket.end());
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
+  const srv = await listenTls({ cert: server.cert, key: server.key }, '127.0.0.1', { onSecureConnection: (socket) => socket.end() });
   try {
-    const { port } = srv.address() as AddressInfo;
+    const { port } = srv;
     // No SNI for an IP (RFC 6066); node then checks the IP against the host connected to.
     const servername = isIP(client.servername) ? undefined : client.servername;
     const socket = tls.connect({ host: '127.0.0.1', port, ca: client.ca, servername, rejectUnauthorized: false });
@@ -24,7 +23,7 @@ async function handshake(server: { cert: string; key: string }, client: { ca: st
     socket.destroy();
     return verdict;
   } finally {
-    srv.close();
+    await srv.close();
   }
 }
 
