@@ -108,7 +108,10 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .action(async () => {
       // The demo never calls AWS: the SDK's notice about future Node.js versions is noise there.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const { runDemo } = await import('../scripts/demo');
+      // require, not import(): the checkout's command runs TypeScript through tsx's CommonJS hook, which import()
+      // bypasses; and the demo (with its dev-only dependencies) loads only when asked for.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runDemo } = require('../scripts/demo') as typeof import('../scripts/demo');
       io.setExitCode(await runDemo());
     });
   return program;
