@@ -13,13 +13,21 @@
  * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
  */
 import { isIP } from 'node:net';
-import type { ClientProfile } from '../cloudfront/client-profile';
-import { LEGACY_SUITE_CODES, offeredVersions } from '../cloudfront/client-profile';
-import type { ChainAnalysis, DetailProbe, EndpointFacts, HelloOffer, HelloResult, OriginFacts, OriginTarget, TcpFacts, TlsVersionName } from '../model';
+import { LEGACY_SUITE_CODES, offeredVersions, type ClientProfile } from '../cloudfront/client-profile';
+import type {
+  ChainAnalysis,
+  ClientCertVerdict,
+  DetailProbe,
+  EndpointFacts,
+  HelloOffer,
+  HelloResult,
+  OriginFacts,
+  OriginTarget,
+  TcpFacts,
+  TlsVersionName,
+} from '../model';
 import type { KeyedLimiter } from '../util/limiter';
 import { analyzeChain } from './certificate-chain';
-import { SELF_EXPLAINING_ALERTS } from './tls-constants';
-import type { ClientCertVerdict } from '../model';
 import { probeDns, type Resolver } from './dns';
 import {
   broadGroups13Offer,
@@ -31,6 +39,7 @@ import {
   singleVersionOffer,
   upToTls12Offer,
 } from './offers';
+import { SELF_EXPLAINING_ALERTS } from './tls-constants';
 import type { TrustStore } from './trust-store';
 
 export interface HelloRequest {
@@ -65,7 +74,6 @@ export interface ProbeSettings {
 }
 
 const VERSION_PROBES: readonly TlsVersionName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'];
-
 
 function needsExplaining(verdict: HelloResult): boolean {
   const o = verdict.outcome;
