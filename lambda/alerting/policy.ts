@@ -15,7 +15,7 @@
  * - origins skipped, not reached before the deadline or only partly probed keep their state: absence is not recovery.
  */
 import type { Suppression } from '../contract';
-import { FINDINGS, SEVERITY_RANK, type FindingDefinition } from '../diagnosis/findings';
+import { lookupFinding, SEVERITY_RANK } from '../diagnosis/findings';
 import type { Finding, OriginReport, OriginStatus, ScanReport, Severity } from '../model';
 import { identityKey } from './identity';
 
@@ -229,10 +229,6 @@ export function activeSuppression(
 // decide
 // ---------------------------------------------------------------------------------------------------------------
 
-function definitionOf(code: string): FindingDefinition | undefined {
-  return (FINDINGS as Record<string, FindingDefinition>)[code];
-}
-
 const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 3)}...`);
 
@@ -291,7 +287,7 @@ function expiryStage(daysLeft: number, thresholds: number[]): number {
 }
 
 function itemFromGroup(kind: DigestItemKind, g: Group, record: FindingRecord): DigestItem {
-  const def = definitionOf(g.lead.code);
+  const def = lookupFinding(g.lead.code);
   const item: DigestItem = {
     kind,
     key: g.key,
@@ -309,9 +305,9 @@ function itemFromGroup(kind: DigestItemKind, g: Group, record: FindingRecord): D
     ports: uniq(g.findings.map((f) => f.port).filter((p): p is number => typeof p === 'number')).sort((a, b) => a - b),
     paths: pathsOf(g),
     message: g.lead.message,
-    why: g.lead.why || def?.why,
+    why: g.lead.why,
     source: def?.source,
-    fix: g.lead.fix || def?.fix,
+    fix: g.lead.fix,
     reproduce: g.lead.reproduce,
     firstSeen: record.firstSeen,
     runs: record.runs,
@@ -321,7 +317,7 @@ function itemFromGroup(kind: DigestItemKind, g: Group, record: FindingRecord): D
 }
 
 function resolvedItem(r: FindingRecord, resolution: 'fixed' | 'origin-gone'): DigestItem {
-  const def = definitionOf(r.code);
+  const def = lookupFinding(r.code);
   return {
     kind: 'resolved',
     key: r.key,
@@ -357,7 +353,7 @@ export function decide(previous: AlertState, observation: Observation, config: P
   // 1. What is there this run.
   for (const g of groupFindings(observation)) {
     const prev = previous.findings[g.key];
-    const def = definitionOf(g.lead.code);
+    const def = lookupFinding(g.lead.code);
     const record: FindingRecord = {
       key: g.key,
       code: g.lead.code,

@@ -290,8 +290,13 @@ export const FINDINGS: Readonly<Record<FindingCode, FindingDefinition>> = Object
   DEFS.map((d) => [d.code, d]),
 ) as Record<FindingCode, FindingDefinition>;
 
+/** The definition of a code, or undefined for one this version does not know (state saved by another version). */
+export function lookupFinding(code: string): FindingDefinition | undefined {
+  return (FINDINGS as Record<string, FindingDefinition>)[code];
+}
+
 export function findingDefinition(code: string): FindingDefinition {
-  const def = (FINDINGS as Record<string, FindingDefinition>)[code];
+  const def = lookupFinding(code);
   if (!def) throw new Error(`unknown finding code ${code}`);
   return def;
 }
