@@ -31,6 +31,11 @@ export interface SniName {
   wildcardAlias?: string;
   /** Path patterns of the behaviors that send this name (`*` is the default behavior). */
   behaviors: string[];
+  /**
+   * False when no behavior sends this name (every behavior reaching the origin forwards the viewer Host, so the
+   * origin domain is never the SNI): it is probed, but judged only as what would break if a behavior sent it.
+   */
+  sent?: false;
 }
 
 /** One TCP connection CloudFront makes to the origin. */
@@ -89,6 +94,40 @@ export interface OriginTarget {
   inventoryIssues?: InventoryIssue[];
   /** Addresses to use instead of DNS (from `--resolve`), as curl's --resolve does. */
   resolveOverride?: string[];
+  /** The request paths that reach this origin, beyond the plain ones (see RequestPaths). */
+  paths?: RequestPaths;
+}
+
+/** How viewer requests reach an origin, where that is not simply "a behavior targets it". All optional. */
+export interface RequestPaths {
+  /** No behavior targets the origin or a group holding it; `runtimeOnly` when a function may still choose it. */
+  unrouted?: { runtimeOnly: boolean };
+  /** The behaviors (path patterns) that use Origin Shield for this origin, and its region. */
+  originShield?: { region: string; behaviors: string[] };
+  /** The distribution is a continuous-deployment staging distribution: only staged traffic reaches it. */
+  staging?: StagingLink;
+  /** A target of a multi-tenant template, for one distribution tenant with its own values and domains. */
+  tenant?: TenantRef;
+}
+
+export interface StagingLink {
+  primaryId?: string;
+  primaryDomainName?: string;
+  policyId?: string;
+  /** The continuous deployment policy is enabled (disabled: no viewer traffic reaches the staging distribution). */
+  policyEnabled?: boolean;
+  /** The share of the primary's traffic: a weight (0 to 0.15), or requests carrying a header (its value is never shown). */
+  traffic?: { type: 'weight'; weight: number } | { type: 'header'; header: string };
+  /** Set when the primary or the policy could not be named, saying why. */
+  unresolved?: string;
+}
+
+export interface TenantRef {
+  id: string;
+  name: string;
+  domains: string[];
+  /** The parameters filled in the origin's domain name and path, by name (values are origin names, not secrets). */
+  parameters?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -308,6 +347,8 @@ export interface OriginReport {
   sniNames: SniName[];
   allowedVersions: OriginSslProtocol[];
   originGroups?: (OriginGroupRole & { partnerStatus?: OriginStatus; failsOver?: boolean })[];
+  /** Staging, tenant, Origin Shield and unrouted origins: as on the target. */
+  paths?: RequestPaths;
   findings: Finding[];
   facts?: OriginFacts;
   durationMs: number;

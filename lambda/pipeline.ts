@@ -177,6 +177,7 @@ function baseReport(target: OriginTarget, status: OriginReport['status'], findin
     sniNames: target.sniNames,
     allowedVersions: target.allowedVersions,
     ...(target.originGroups ? { originGroups: target.originGroups } : {}),
+    ...(target.paths ? { paths: target.paths } : {}),
     findings,
     durationMs,
   };

@@ -21,6 +21,7 @@ import type {
 import { isAccepted } from '../probe/offers';
 import { SELF_EXPLAINING_ALERTS } from '../probe/tls-constants';
 import { findingDefinition, SEVERITY_RANK, type FindingCode, type ReproduceContext } from './findings';
+import { applyRequestPaths } from './request-paths';
 
 interface Draft {
   code: FindingCode;
@@ -43,7 +44,7 @@ export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, p
     for (const endpoint of facts.endpoints) drafts.push(...endpointDrafts(endpoint, profile));
   }
   const probed = facts ? new Set(facts.endpoints.map((e) => e.address)).size : 0;
-  return merge(drafts, probed, facts?.notProbed?.length ?? 0).map((d) => complete(d, target));
+  return merge(applyRequestPaths(drafts, target), probed, facts?.notProbed?.length ?? 0).map((d) => complete(d, target));
 }
 
 export function originStatus(findings: readonly Finding[]): OriginStatus {
@@ -362,7 +363,8 @@ function complete(d: Draft & { addresses?: string[] }, target: OriginTarget): Fi
   const def = findingDefinition(d.code);
   const sni = target.sniNames.find((n) => n.name === d.sniName);
   const port = target.ports.find((p) => p.port === d.port);
-  const behaviors = sni?.behaviors ?? port?.behaviors;
+  // A name's own behaviors (none, for a name no behavior sends); the port's when the finding names no SNI.
+  const behaviors = sni ? sni.behaviors : port?.behaviors;
   const ctx: ReproduceContext = {
     domainName: target.domainName,
     ...(d.address ? { address: d.address } : {}),

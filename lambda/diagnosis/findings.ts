@@ -25,7 +25,9 @@ export type FindingCode =
   | 'TLS_LEGACY_ONLY'
   | 'TLS13_ONLY'
   | 'ORIGIN_PROTOCOL_UNSUPPORTED'
-  | 'HOST_FORWARDING_UNKNOWN';
+  | 'HOST_FORWARDING_UNKNOWN'
+  | 'NAME_NOT_SENT'
+  | 'ORIGIN_NOT_ROUTED';
 
 /** What a reproduce command is built from. */
 export interface ReproduceContext {
@@ -283,6 +285,26 @@ const DEFS: FindingDefinition[] = [
     fix: 'Allow cloudfront:GetCachePolicy and cloudfront:GetOriginRequestPolicy, or pass --policies with the output of list-cache-policies and list-origin-request-policies.',
     reachability: false,
     reproduce: () => 'aws cloudfront list-origin-request-policies --type custom; aws cloudfront list-cache-policies --type custom',
+  },
+  {
+    code: 'NAME_NOT_SENT',
+    severity: 'info',
+    title: 'a name no behavior sends would fail',
+    why: 'Every behavior that reaches this origin forwards the viewer Host, so CloudFront sends the viewer names as SNI and never the origin domain: today no request fails. A behavior that stopped forwarding Host (or a new one that does not) would send this name, and CloudFront would answer 502 for it.',
+    source: SOURCES.ORIGIN_SETTINGS_PAGE,
+    fix: 'Nothing is broken now. Before a behavior sends this name, add it to the certificate (or serve a certificate for it on this virtual host).',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'ORIGIN_NOT_ROUTED',
+    severity: 'info',
+    title: 'an origin no behavior reaches would fail',
+    why: 'No cache behavior targets this origin or an origin group that holds it, and no function association can choose it at run time, so no viewer request reaches it. A behavior that started using it would get CloudFront 502s.',
+    source: SOURCES.ORIGIN_SETTINGS_PAGE,
+    fix: 'Nothing is broken now. Fix the origin before a behavior targets it, or remove the unused origin from the distribution.',
+    reachability: false,
+    reproduce: opensslChainCommand,
   },
 ];
 

@@ -104,7 +104,7 @@ async function fetchPolicy(client: CloudFrontClient, ref: PolicyRef): Promise<He
 /** Policy reads at once: enough to hide the latency of many custom policies, few enough to stay off throttling. */
 const POLICY_READS_AT_ONCE = 4;
 
-async function readPolicies(client: CloudFrontClient, refs: PolicyRef[]): Promise<PolicyCatalog> {
+export async function readPolicies(client: CloudFrontClient, refs: PolicyRef[]): Promise<PolicyCatalog> {
   const catalog = emptyPolicyCatalog();
   await mapLimit(refs, POLICY_READS_AT_ONCE, async (ref) => {
     try {

@@ -7,7 +7,8 @@
  * `DistributionList.Items[2].Origins.Items[0].DomainName: expected a string`. They never quote a value: custom
  * header values are secrets and are not even read.
  */
-import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol } from '../model';
+import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol, StagingLink } from '../model';
+import type { TemplateTenants } from './tenants';
 
 export type ViewerProtocolPolicy = 'allow-all' | 'https-only' | 'redirect-to-https';
 
@@ -34,6 +35,8 @@ export interface Origin {
   connectionAttempts?: number;
   /** Names only: the values may be secrets and are never read. */
   customHeaderNames: string[];
+  /** Origin Shield: CloudFront then reaches the origin from this region's Origin Shield. */
+  originShieldRegion?: string;
 }
 
 export interface OriginGroup {
@@ -51,6 +54,11 @@ export interface Behavior {
   originRequestPolicyId?: string;
   /** Legacy `ForwardedValues.Headers` (absent when the behavior uses policies). */
   forwardedHeaders?: string[];
+  /**
+   * A viewer-request CloudFront Function or an origin-request Lambda@Edge is associated: the origin may be chosen at
+   * run time (`cf.updateRequestOrigin`, `cf.selectRequestOriginById`, a replaced origin object).
+   */
+  mayChangeOrigin?: boolean;
 }
 
 export interface Distribution {
@@ -63,6 +71,10 @@ export interface Distribution {
   originGroups: OriginGroup[];
   /** The ordered cache behaviors, then the default behavior (`*`): the order CloudFront matches them in. */
   behaviors: Behavior[];
+  /** `DistributionSummary.Staging`: a continuous-deployment staging distribution (takes a share of a primary's traffic). */
+  staging?: boolean;
+  /** `ConnectionMode`: `tenant-only` is a multi-tenant template, served only through its distribution tenants. */
+  connectionMode?: 'direct' | 'tenant-only';
 }
 
 /** The header part of a cache policy (`HeadersConfig` of the cache key) or of an origin request policy. */
@@ -85,6 +97,10 @@ export interface InventorySource {
   policies: PolicyCatalog;
   /** Distributions the live API returned in a shape this version cannot read: reported, never silently dropped. */
   unreadable?: UnreadableDistribution[];
+  /** Each staging distribution's primary and traffic share (or why they are not known), by distribution id. */
+  staging?: Map<string, StagingLink>;
+  /** Each multi-tenant template's tenants (or why they are not known), by distribution id. */
+  tenants?: Map<string, TemplateTenants>;
 }
 
 export interface UnreadableDistribution {
@@ -254,7 +270,16 @@ function readOrigin(value: unknown, path: string): Origin {
     connectionTimeout: optInteger(o, 'ConnectionTimeout', path, 1, 10),
     connectionAttempts: optInteger(o, 'ConnectionAttempts', path, 1, 3),
     customHeaderNames: readCustomHeaderNames(o, path),
+    ...readOriginShield(o, path),
   };
+}
+
+function readOriginShield(o: JsonObject, path: string): { originShieldRegion?: string } {
+  if (o.OriginShield === undefined || o.OriginShield === null) return {};
+  const p = joinPath(path, 'OriginShield');
+  const shield = asObject(o.OriginShield, p);
+  if (shield.Enabled !== true) return {};
+  return { originShieldRegion: optId(shield, 'OriginShieldRegion', p) ?? 'unknown region' };
 }
 
 function readOriginGroup(value: unknown, path: string): OriginGroup {
@@ -280,7 +305,15 @@ function readBehavior(value: unknown, path: string, pathPattern?: string): Behav
     cachePolicyId: optId(o, 'CachePolicyId', path),
     originRequestPolicyId: optId(o, 'OriginRequestPolicyId', path),
     forwardedHeaders: readForwardedHeaders(o, path),
+    ...(mayChangeOrigin(o, path) ? { mayChangeOrigin: true } : {}),
   };
+}
+
+/** Associations that can send a request elsewhere than the behavior's origin (see `Behavior.mayChangeOrigin`). */
+function mayChangeOrigin(o: JsonObject, path: string): boolean {
+  const eventTypes = (key: string) =>
+    listItems(o, key, path).map(({ value, path: p }) => (isObject(value) && typeof value.EventType === 'string' ? value.EventType : p));
+  return eventTypes('FunctionAssociations').includes('viewer-request') || eventTypes('LambdaFunctionAssociations').includes('origin-request');
 }
 
 /** Every behavior targets an origin or group of the distribution, and every group member is an origin. */
@@ -312,10 +345,13 @@ export function readDistributionSummary(value: unknown, path: string): Distribut
     ...listItems(o, 'CacheBehaviors', path),
     { value: o.DefaultCacheBehavior, path: joinPath(path, 'DefaultCacheBehavior') },
   ];
+  const connectionMode = optString(o, 'ConnectionMode', path);
   const d: Distribution = {
     id: reqString(o, 'Id', path),
     domainName: reqString(o, 'DomainName', path),
     enabled: reqBoolean(o, 'Enabled', path),
+    ...(o.Staging === true ? { staging: true } : {}),
+    ...(connectionMode === 'tenant-only' || connectionMode === 'direct' ? { connectionMode } : {}),
     aliases: stringItems(o, 'Aliases', path),
     origins: origins.map(({ value: v, path: p }) => readOrigin(v, p)),
     originGroups: groups.map(({ value: v, path: p }) => readOriginGroup(v, p)),

@@ -3,6 +3,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { OriginTarget } from '../model';
 import { loadInventoryFile } from './cli-json';
 import { loadInventoryFromApi } from './cloudfront-api';
+import type { InventorySource } from './distributions';
+import { extendFromApi, extrasFromDetails, loadDetailsFiles } from './extras';
 import { type BuildTargetsOptions, buildTargets } from './targets';
 
 export { createCloudFrontClient } from './cloudfront-api';
@@ -10,13 +12,32 @@ export type { BuildTargetsOptions } from './targets';
 
 export type InventorySpec =
   | { kind: 'api'; client: CloudFrontClient }
-  /** `--inventory FILE` and zero or more `--policies FILE`. */
-  | { kind: 'file'; inventory: string; policies?: string[] };
+  /**
+   * `--inventory FILE` (repeatable: e.g. list-distributions and list-distributions-by-connection-mode), zero or more
+   * `--policies FILE`, and zero or more `--details FILE` (staging policies, primaries, tenants).
+   */
+  | { kind: 'file'; inventory: string | string[]; policies?: string[]; details?: string[] };
+
+async function loadFiles(source: Extract<InventorySpec, { kind: 'file' }>): Promise<InventorySource> {
+  const files = Array.isArray(source.inventory) ? source.inventory : [source.inventory];
+  const [first, ...rest] = await Promise.all(files.map((f, i) => loadInventoryFile(f, i === 0 ? source.policies : [])));
+  // The same distribution in two files (ListDistributions may also return tenant-only templates): kept once.
+  const seen = new Set(first.distributions.map((d) => d.id));
+  const distributions = [...first.distributions];
+  for (const more of rest) for (const d of more.distributions) if (!seen.has(d.id)) (seen.add(d.id), distributions.push(d));
+  const details = await loadDetailsFiles(source.details ?? []);
+  return { ...first, distributions, ...extrasFromDetails(distributions, details) };
+}
+
+export async function loadInventory(source: InventorySpec): Promise<InventorySource> {
+  if (source.kind === 'api') return extendFromApi(source.client, await loadInventoryFromApi(source.client));
+  return loadFiles(source);
+}
 
 export async function loadTargets(source: InventorySpec, opts: BuildTargetsOptions = {}): Promise<OriginTarget[]> {
-  const inventory =
-    source.kind === 'api'
-      ? await loadInventoryFromApi(source.client)
-      : await loadInventoryFile(source.inventory, source.policies);
-  return buildTargets(inventory.distributions, inventory.policies, opts, inventory.unreadable);
+  const inventory = await loadInventory(source);
+  return buildTargets(inventory.distributions, inventory.policies, opts, inventory.unreadable, {
+    ...(inventory.staging ? { staging: inventory.staging } : {}),
+    ...(inventory.tenants ? { tenants: inventory.tenants } : {}),
+  });
 }

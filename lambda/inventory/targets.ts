@@ -2,9 +2,16 @@
  * Distributions -> probe targets: one OriginTarget per origin of each distribution, with the ports and SNI names
  * CloudFront really uses for it. Pure: no SDK, no I/O.
  */
-import type { InventoryIssue, OriginGroupRole, OriginTarget, SniName, TargetPort } from '../model';
+import type { InventoryIssue, OriginGroupRole, OriginTarget, RequestPaths, SniName, StagingLink, TargetPort } from '../model';
 import type { Behavior, Distribution, Origin, OriginConnection, PolicyCatalog, UnreadableDistribution } from './distributions';
 import { behaviorHostForwarding, type HostForwarding, type PolicyRef } from './host-forwarding';
+import { tenantDistributions, type TemplateTenants } from './tenants';
+
+/** What the inventory learnt beyond the listing: staging links and the tenants of multi-tenant templates, by distribution id. */
+export interface InventoryExtras {
+  staging?: Map<string, StagingLink>;
+  tenants?: Map<string, TemplateTenants>;
+}
 
 export interface BuildTargetsOptions {
   /** Only these distribution ids (all when empty). Each must exist in the inventory. */
@@ -46,12 +53,34 @@ export function buildTargets(
   policies: PolicyCatalog,
   opts: BuildTargetsOptions = {},
   unreadable: UnreadableDistribution[] = [],
+  extras: InventoryExtras = {},
 ): OriginTarget[] {
   const selected = selectDistributions([...distributions, ...unreadable], opts);
+  const skipDisabled = opts.skipDisabled ?? false;
   return [
-    ...distributions.filter((d) => selected.has(d.id)).flatMap((d) => distributionTargets(d, policies, opts.skipDisabled ?? false)),
+    ...distributions.filter((d) => selected.has(d.id)).flatMap((d) => {
+      if (d.connectionMode === 'tenant-only') return templateTargets(d, policies, skipDisabled, extras.tenants?.get(d.id));
+      const staging = d.staging ? { staging: extras.staging?.get(d.id) ?? { unresolved: 'the continuous deployment policy was not looked up' } } : {};
+      return distributionTargets(d, policies, skipDisabled, staging);
+    }),
     ...unreadable.filter((u) => selected.has(u.id)).map(unreadableTarget),
   ];
+}
+
+/**
+ * A multi-tenant template serves viewers only through its tenants: one target per tenant and origin, with the
+ * tenant's parameter values in the origin's name and path and the tenant's domains as the viewer names.
+ */
+function templateTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean, tenants: TemplateTenants | undefined): OriginTarget[] {
+  const expanded = tenantDistributions(d, tenants);
+  if ('skip' in expanded) return [{ ...unreadableTarget({ id: d.id, reason: '' }), skip: { reason: expanded.skip } }];
+  return expanded.tenants.flatMap(({ distribution, tenant, unfilled }) =>
+    distributionTargets(distribution, policies, skipDisabled, { tenant }).map((t): OriginTarget => {
+      const key = `${t.key}@${tenant.name}`;
+      const reason = t.originId ? unfilled.get(t.originId) : undefined;
+      return { ...t, key, ...(reason && !t.skip ? { ...notProbed(), skip: { reason } } : {}) };
+    }),
+  );
 }
 
 function selectDistributions(distributions: { id: string }[], opts: BuildTargetsOptions): Set<string> {
@@ -75,22 +104,34 @@ function unreadableTarget(u: UnreadableDistribution): OriginTarget {
   };
 }
 
-function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean): OriginTarget[] {
+function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean, paths: RequestPaths = {}): OriginTarget[] {
   const routes: Route[] = d.behaviors.map((behavior) => ({
     behavior,
     host: behaviorHostForwarding(behavior, policies),
     originIds: d.originGroups.find((g) => g.id === behavior.targetOriginId)?.memberOriginIds ?? [behavior.targetOriginId],
   }));
-  return d.origins.map((o) =>
-    originTarget(d, o, routes.filter((r) => r.originIds.includes(o.id)), skipDisabled),
-  );
+  const runtimeChoice = d.behaviors.some((b) => b.mayChangeOrigin);
+  return d.origins.map((o) => {
+    const own = routes.filter((r) => r.originIds.includes(o.id));
+    return originTarget(d, o, own, skipDisabled, originPaths(o, own, runtimeChoice, paths));
+  });
 }
 
-function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled: boolean): OriginTarget {
+/** The request paths to an origin beyond its behaviors: unrouted, Origin Shield, staging, tenant. */
+function originPaths(o: Origin, routes: Route[], runtimeChoice: boolean, paths: RequestPaths): RequestPaths | undefined {
+  const out: RequestPaths = {
+    ...(routes.length === 0 ? { unrouted: { runtimeOnly: runtimeChoice } } : {}),
+    ...(o.originShieldRegion && routes.length > 0 ? { originShield: { region: o.originShieldRegion, behaviors: patterns(routes) } } : {}),
+    ...paths,
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled: boolean, paths: RequestPaths | undefined): OriginTarget {
   const base = {
     key: `${d.id}/${o.id}`,
     distributionId: d.id,
-    distributionDomainName: d.domainName,
+    ...(d.domainName !== '-' ? { distributionDomainName: d.domainName } : {}),
     distributionEnabled: d.enabled,
     aliases: d.aliases,
     originId: o.id,
@@ -100,6 +141,7 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     connectionAttempts: o.connectionAttempts ?? DEFAULT_CONNECTION_ATTEMPTS,
     ...nonEmpty('originGroups', originGroupRoles(d, o.id)),
     ...nonEmpty('customHeaderNames', o.customHeaderNames),
+    ...(paths ? { paths } : {}),
   };
   const conn = o.connection;
   if (conn.kind === 'vpc') return { ...base, ...notProbed(), skip: { reason: SKIP_REASONS.VPC } };
@@ -115,7 +157,7 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     httpPort: conn.httpPort,
     httpsPort: conn.httpsPort,
     ports,
-    sniNames: tls ? sniNames(d, o, routes) : [],
+    sniNames: tls ? sniNames(d, o, routes, paths?.unrouted?.runtimeOnly === true) : [],
     allowedVersions: conn.sslProtocols,
     ...(conn.ipAddressType ? { ipAddressType: conn.ipAddressType } : {}),
     ...nonEmpty('inventoryIssues', issues),
@@ -163,20 +205,26 @@ function targetPorts(conn: Extract<OriginConnection, { kind: 'custom' }>, routes
 
 /**
  * The origin domain (always, with the behaviors that do not forward Host) and, when any behavior may forward the
- * viewer Host, each viewer name: every alias, or the distribution's own domain when it has none.
+ * viewer Host, each viewer name: every alias, or the distribution's own domain when it has none. The origin domain
+ * is marked not sent when no behavior sends it (all forward Host, or none reaches the origin and no function may
+ * choose it at run time): it is still probed, to say what would break if a behavior started to send it.
  */
-function sniNames(d: Distribution, o: Origin, routes: Route[]): SniName[] {
+function sniNames(d: Distribution, o: Origin, routes: Route[], runtimeOnly: boolean): SniName[] {
+  const originBehaviors = patterns(routes.filter((r) => r.host.kind !== 'forwarded'));
   const origin: SniName = {
     name: o.domainName,
     source: 'origin-domain',
-    behaviors: patterns(routes.filter((r) => r.host.kind !== 'forwarded')),
+    behaviors: originBehaviors,
+    ...(originBehaviors.length === 0 && !runtimeOnly ? { sent: false as const } : {}),
   };
   const viewerRoutes = routes.filter((r) => r.host.kind !== 'not-forwarded');
   if (viewerRoutes.length === 0) return [origin];
   const viewerNames = viewerHostNames(d).map((n): SniName => ({ ...n, source: 'viewer-host', behaviors: patterns(viewerRoutes) }));
   const sameAsOrigin = (n: SniName) => n.name.toLowerCase() === o.domainName.toLowerCase();
   // An alias equal to the origin domain is one name, sent by every behavior.
-  const merged = viewerNames.some(sameAsOrigin) ? { ...origin, behaviors: patterns(routes) } : origin;
+  const merged: SniName = viewerNames.some(sameAsOrigin)
+    ? { name: origin.name, source: origin.source, behaviors: patterns(routes) }
+    : origin;
   return [merged, ...viewerNames.filter((n) => !sameAsOrigin(n))];
 }
 

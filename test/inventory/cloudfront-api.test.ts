@@ -4,6 +4,7 @@ import {
   CloudFrontServiceException,
   GetCachePolicyCommand,
   GetOriginRequestPolicyCommand,
+  ListDistributionsByConnectionModeCommand,
   ListDistributionsCommand,
   NoSuchOriginRequestPolicy,
   type DistributionSummary,
@@ -67,6 +68,8 @@ function servePolicies() {
 let restoreEnv: () => void;
 beforeEach(() => {
   cf.reset();
+  // No multi-tenant templates beyond the listing (test/inventory/request-paths.test.ts covers them).
+  cf.on(ListDistributionsByConnectionModeCommand).resolves({ DistributionList: { Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 0 } });
   restoreEnv = withEnv(HERMETIC_AWS_ENV);
 });
 afterEach(() => restoreEnv());

@@ -64,7 +64,7 @@ describe('buildTargets from the CLI-shaped fixture with both policy files', () =
       ipAddressType: 'ipv4',
       ports: [{ port: 443, tls: true, behaviors: ['/api/*', '/account/*'] }],
       sniNames: [
-        { name: 'api.origin.example.net', source: 'origin-domain', behaviors: [] },
+        { name: 'api.origin.example.net', source: 'origin-domain', behaviors: [], sent: false },
         { name: 'example.com', source: 'viewer-host', behaviors: ['/api/*', '/account/*'] },
         { name: 'www.example.com', source: 'viewer-host', behaviors: ['/api/*', '/account/*'] },
         {
@@ -151,14 +151,14 @@ describe('buildTargets from the CLI-shaped fixture with both policy files', () =
 
   it('Host forwarded on a distribution without aliases: the viewer Host is its cloudfront.net name (legacy Headers "*")', () => {
     expect(targets['E3WEBSITEEXAMPLE/docs-site'].sniNames).toEqual([
-      { name: 'docs-example-com.s3-website-us-east-1.amazonaws.com', source: 'origin-domain', behaviors: [] },
+      { name: 'docs-example-com.s3-website-us-east-1.amazonaws.com', source: 'origin-domain', behaviors: [], sent: false },
       { name: 'd222222abcdef8.cloudfront.net', source: 'viewer-host', behaviors: ['*'] },
     ]);
   });
 
   it('custom origin request policies: a whitelist with host and allViewerAndWhitelistCloudFront forward Host', () => {
     expect(targets['E4VPCEXAMPLE/public-api'].sniNames).toEqual([
-      { name: 'public-api.example.org', source: 'origin-domain', behaviors: [] },
+      { name: 'public-api.example.org', source: 'origin-domain', behaviors: [], sent: false },
       { name: 'app.example.org', source: 'viewer-host', behaviors: ['/public/*', '/edge/*'] },
     ]);
   });

@@ -5,6 +5,14 @@
  *   GET /2020-05-31/distribution?Marker=&MaxItems=   DistributionList XML, paged by `pageSize` (NextMarker/IsTruncated)
  *   GET /2020-05-31/cache-policy/{id}                 CachePolicy XML, or 404 NoSuchCachePolicy
  *   GET /2020-05-31/origin-request-policy/{id}        OriginRequestPolicy XML, or 404 NoSuchOriginRequestPolicy
+ *   GET /2020-05-31/distributionsByConnectionMode/{m} DistributionList of `tenantOnly` (and `distributions` in mode m), paged
+ *   GET /2020-05-31/distribution/{id}/config          DistributionConfig XML, or 404 NoSuchDistribution
+ *   GET /2020-05-31/continuous-deployment-policy/{id} ContinuousDeploymentPolicy XML, or 404 NoSuchContinuousDeploymentPolicy
+ *   POST /2020-05-31/distribution-tenants             ListDistributionTenantsResult (AssociationFilter.DistributionId, Marker)
+ *   GET /2020-05-31/distribution-tenant/{id}          DistributionTenant XML, or 404 EntityNotFound
+ *
+ * List member element names follow the SDK's schemas (dist-cjs): a list without an xmlName trait (`Domains`,
+ * `Parameters`, `ParameterDefinitions`) has `<member>` elements, as the SDK's XML deserializer expects.
  *
  * Objects are given in the SDK's shape (`DistributionSummary`, `CachePolicy`, `OriginRequestPolicy`). Signatures
  * are not checked. `requests` logs each request as `METHOD /path?query`.
@@ -12,7 +20,14 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CachePolicy, DistributionSummary, OriginRequestPolicy } from '@aws-sdk/client-cloudfront';
+import type {
+  CachePolicy,
+  ContinuousDeploymentPolicy,
+  DistributionConfig,
+  DistributionSummary,
+  DistributionTenant,
+  OriginRequestPolicy,
+} from '@aws-sdk/client-cloudfront';
 
 export interface FakeCloudFrontOptions {
   distributions: DistributionSummary[];
@@ -24,6 +39,15 @@ export interface FakeCloudFrontOptions {
   denyListDistributions?: boolean;
   /** Answer the first N requests with 400 Throttling (to exercise the SDK's retry). */
   throttleFirstRequests?: number;
+  /** Served only by ListDistributionsByConnectionMode(tenant-only): templates ListDistributions does not return. */
+  tenantOnly?: DistributionSummary[];
+  /** GetDistributionConfig, by distribution id. */
+  distributionConfigs?: Record<string, DistributionConfig>;
+  continuousDeploymentPolicies?: ContinuousDeploymentPolicy[];
+  /** Full tenants (GetDistributionTenant); ListDistributionTenants serves their summaries (no Parameters). */
+  tenants?: DistributionTenant[];
+  /** Answer these operations (e.g. `GetDistributionConfig`) with 403 AccessDenied. */
+  deny?: string[];
 }
 
 export interface FakeCloudFront {
@@ -59,6 +83,14 @@ const MEMBER_NAMES: Record<string, string> = {
   CustomErrorResponses: 'CustomErrorResponse',
   GeoRestriction: 'Location',
   AliasICPRecordals: 'AliasICPRecordal',
+  StagingDistributionDnsNames: 'DnsName',
+  DistributionTenantList: 'DistributionTenantSummary',
+  // No xmlName trait on these lists in the SDK's schemas: the member element is <member>.
+  Domains: 'member',
+  Parameters: 'member',
+  ParameterDefinitions: 'member',
+  Tags: 'Tag',
+  Locations: 'Location',
 };
 
 const escapeXml = (s: string): string =>
@@ -103,13 +135,13 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   send(res, status, body);
 }
 
-function listPage(opts: FakeCloudFrontOptions, query: URLSearchParams): Record<string, unknown> {
+function listPage(opts: FakeCloudFrontOptions, query: URLSearchParams, all = opts.distributions): Record<string, unknown> {
   const maxItems = Math.min(Number(query.get('MaxItems') || 100), opts.pageSize ?? 100);
   const marker = query.get('Marker') ?? '';
   const start = marker ? Number(marker) : 0;
-  const items = opts.distributions.slice(start, start + maxItems);
+  const items = all.slice(start, start + maxItems);
   const next = start + items.length;
-  const truncated = next < opts.distributions.length;
+  const truncated = next < all.length;
   return {
     Marker: marker,
     ...(truncated ? { NextMarker: String(next) } : {}),
@@ -120,15 +152,86 @@ function listPage(opts: FakeCloudFrontOptions, query: URLSearchParams): Record<s
   };
 }
 
+const xmlText = (body: string, element: string): string | undefined =>
+  new RegExp(`<${element}>([^<]*)</${element}>`).exec(body)?.[1];
+
+/** A tenant's summary, as ListDistributionTenants returns it: no Parameters, no Tags. */
+function tenantSummary(t: DistributionTenant): Record<string, unknown> {
+  const { Parameters: _p, Tags: _t, ...rest } = t;
+  return { ...rest, ETag: 'E1FAKE' };
+}
+
+/** The multi-tenant and continuous-deployment routes; false when the request is not one of them. */
+function extraRoute(opts: FakeCloudFrontOptions, req: IncomingMessage, url: URL, body: string, res: ServerResponse): boolean {
+  const denied = (operation: string) => {
+    if (!opts.deny?.includes(operation)) return false;
+    sendError(res, 403, 'AccessDenied', `User: arn:aws:iam::123456789012:user/fake-reader is not authorized to perform: cloudfront:${operation}`);
+    return true;
+  };
+  let m: RegExpExecArray | null;
+  if (req.method === 'GET' && (m = /^\/2020-05-31\/distributionsByConnectionMode\/([^/]+)$/.exec(url.pathname))) {
+    if (denied('ListDistributionsByConnectionMode')) return true;
+    const mode = decodeURIComponent(m[1]);
+    const all = [...opts.distributions.filter((d) => (d.ConnectionMode ?? 'direct') === mode), ...(mode === 'tenant-only' ? (opts.tenantOnly ?? []) : [])];
+    send(res, 200, document('DistributionList', listPage(opts, url.searchParams, all)));
+    return true;
+  }
+  if (req.method === 'GET' && (m = /^\/2020-05-31\/distribution\/([^/]+)\/config$/.exec(url.pathname))) {
+    if (denied('GetDistributionConfig')) return true;
+    const config = opts.distributionConfigs?.[decodeURIComponent(m[1])];
+    if (!config) sendError(res, 404, 'NoSuchDistribution', 'The specified distribution does not exist.');
+    else send(res, 200, document('DistributionConfig', { ...config }), { etag: 'E1FAKE' });
+    return true;
+  }
+  if (req.method === 'GET' && (m = /^\/2020-05-31\/continuous-deployment-policy\/([^/]+)$/.exec(url.pathname))) {
+    if (denied('GetContinuousDeploymentPolicy')) return true;
+    const policy = opts.continuousDeploymentPolicies?.find((p) => p.Id === decodeURIComponent(m![1]));
+    if (!policy) sendError(res, 404, 'NoSuchContinuousDeploymentPolicy', 'The continuous deployment policy does not exist.');
+    else send(res, 200, document('ContinuousDeploymentPolicy', { ...policy }), { etag: 'E1FAKE' });
+    return true;
+  }
+  if (req.method === 'POST' && url.pathname === '/2020-05-31/distribution-tenants') {
+    if (denied('ListDistributionTenants')) return true;
+    const distributionId = xmlText(body, 'DistributionId');
+    const all = (opts.tenants ?? []).filter((t) => !distributionId || t.DistributionId === distributionId);
+    const pageSize = opts.pageSize ?? 100;
+    const start = Number(xmlText(body, 'Marker') || 0);
+    const items = all.slice(start, start + pageSize);
+    const next = start + items.length;
+    send(
+      res,
+      200,
+      document('ListDistributionTenantsResult', {
+        ...(next < all.length ? { NextMarker: String(next) } : {}),
+        DistributionTenantList: items.map(tenantSummary),
+      }),
+    );
+    return true;
+  }
+  if (req.method === 'GET' && (m = /^\/2020-05-31\/distribution-tenant\/([^/]+)$/.exec(url.pathname))) {
+    if (denied('GetDistributionTenant')) return true;
+    const id = decodeURIComponent(m[1]);
+    const tenant = opts.tenants?.find((t) => t.Id === id || t.Name === id || t.Arn === id);
+    if (!tenant) sendError(res, 404, 'EntityNotFound', 'The distribution tenant does not exist.');
+    else send(res, 200, document('DistributionTenant', { ...tenant }), { etag: 'E1FAKE' });
+    return true;
+  }
+  return false;
+}
+
 function handler(opts: FakeCloudFrontOptions, requests: string[]) {
   let throttled = 0;
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
     if (throttled < (opts.throttleFirstRequests ?? 0)) {
       throttled += 1;
       return sendError(res, 400, 'Throttling', 'Rate exceeded');
     }
+    if (extraRoute(opts, req, url, body, res)) return;
     const route = /^\/2020-05-31\/(distribution|cache-policy|origin-request-policy)(?:\/([^/]+))?$/.exec(url.pathname);
     if (req.method !== 'GET' || !route) return sendError(res, 404, 'NotFound', `fake CloudFront: no route ${url.pathname}`);
     const [, kind, id] = route;
@@ -160,7 +263,8 @@ function handler(opts: FakeCloudFrontOptions, requests: string[]) {
 
 export async function startFakeCloudFront(opts: FakeCloudFrontOptions): Promise<FakeCloudFront> {
   const requests: string[] = [];
-  const server = createServer(handler(opts, requests));
+  const serve = handler(opts, requests);
+  const server = createServer((req, res) => void serve(req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

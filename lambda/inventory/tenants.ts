@@ -1,0 +1,289 @@
+/**
+ * Multi-tenant distributions. A distribution whose `ConnectionMode` is `tenant-only` is a template: viewers reach it
+ * only through its distribution tenants, each with its own domains and its own values for the parameters the
+ * template's origin domain names and paths hold (`{{name}}`). So the monitor scans one target per tenant and origin,
+ * with the tenant's values filled in and the tenant's domains as the viewer names.
+ *
+ * The readers take the SDK's shapes and the AWS CLI's JSON alike (same member names): `DistributionTenant`
+ * (GetDistributionTenant, with `Parameters`), `DistributionTenantSummary` (ListDistributionTenants, without them),
+ * and `DistributionConfig.TenantConfig.ParameterDefinitions` (the template's defaults, from GetDistributionConfig).
+ * The API calls are at the end: ListDistributionsByConnectionMode (templates ListDistributions may not return),
+ * GetDistributionConfig, ListDistributionTenants and GetDistributionTenant.
+ */
+import {
+  type CloudFrontClient,
+  GetDistributionConfigCommand,
+  GetDistributionTenantCommand,
+  paginateListDistributionsByConnectionMode,
+  paginateListDistributionTenants,
+} from '@aws-sdk/client-cloudfront';
+import type { TenantRef } from '../model';
+import { mapLimit } from '../util/limiter';
+import {
+  type Distribution,
+  InventoryFormatError,
+  isObject,
+  joinPath,
+  readDistributionListLenient,
+  type UnreadableDistribution,
+  withSource,
+} from './distributions';
+
+export interface TenantInfo {
+  id: string;
+  name: string;
+  domains: string[];
+  enabled: boolean;
+  /** Undefined when only the tenant's summary was read (ListDistributionTenants carries no parameters). */
+  parameters?: Record<string, string>;
+  /** Why the parameters could not be read from the API. */
+  parametersUnknown?: string;
+}
+
+export type TemplateTenants =
+  | {
+      tenants: TenantInfo[];
+      /** The template's parameter defaults; undefined when the template's configuration could not be read. */
+      defaults?: Record<string, string>;
+      /** Why the defaults are unknown, for the skip reason of a tenant that needs one. */
+      defaultsUnknown?: string;
+      /** What to say when no tenant is known (default: the template serves no viewer traffic). */
+      noneReason?: string;
+    }
+  | { unresolved: string };
+
+export const PLACEHOLDER = /\{\{([A-Za-z0-9_-]+)\}\}/g;
+
+/** The parameter names a template's origins use. */
+export function placeholders(d: Distribution): string[] {
+  const names = new Set<string>();
+  for (const o of d.origins) {
+    for (const text of [o.domainName, o.originPath ?? '']) for (const m of text.matchAll(PLACEHOLDER)) names.add(m[1]);
+  }
+  return [...names];
+}
+
+export interface TenantDistribution {
+  distribution: Distribution;
+  tenant: TenantRef;
+  /** Origins whose placeholders could not be filled, with the reason (they are reported skipped). */
+  unfilled: Map<string, string>;
+}
+
+/** The template as each tenant sees it: its values in the origins, its domains as the aliases. */
+export function tenantDistributions(template: Distribution, info: TemplateTenants | undefined): { skip: string } | { tenants: TenantDistribution[] } {
+  if (!info) return { skip: 'multi-tenant template (ConnectionMode tenant-only): its distribution tenants were not looked up' };
+  if ('unresolved' in info) return { skip: `multi-tenant template (ConnectionMode tenant-only): ${info.unresolved}` };
+  if (info.tenants.length === 0) {
+    return { skip: `multi-tenant template (ConnectionMode tenant-only): ${info.noneReason ?? 'no distribution tenant uses it, so it serves no viewer traffic'}` };
+  }
+  return {
+    tenants: info.tenants.map((t) => {
+      const unfilled = new Map<string, string>();
+      const values: Record<string, string> = {};
+      const fill = (originId: string, text: string): string =>
+        text.replace(PLACEHOLDER, (whole, name: string) => {
+          const value = t.parameters?.[name] ?? (t.parameters ? info.defaults?.[name] : undefined);
+          if (value !== undefined) {
+            values[name] = value;
+            return value;
+          }
+          unfilled.set(originId, unfilledReason(t, name, info));
+          return whole;
+        });
+      const origins = template.origins.map((o) => ({
+        ...o,
+        domainName: fill(o.id, o.domainName),
+        ...(o.originPath ? { originPath: fill(o.id, o.originPath) } : {}),
+      }));
+      const tenant: TenantRef = {
+        id: t.id,
+        name: t.name,
+        domains: t.domains,
+        ...(Object.keys(values).length > 0 ? { parameters: values } : {}),
+      };
+      const distribution: Distribution = { ...template, enabled: template.enabled && t.enabled, aliases: t.domains, origins };
+      return { distribution, tenant, unfilled };
+    }),
+  };
+}
+
+function unfilledReason(t: TenantInfo, name: string, info: { defaults?: Record<string, string>; defaultsUnknown?: string }): string {
+  if (!t.parameters && t.parametersUnknown) {
+    return `tenant ${t.name}: the value of parameter {{${name}}} could not be read (${t.parametersUnknown})`;
+  }
+  if (!t.parameters) {
+    return `tenant ${t.name}: the value of parameter {{${name}}} was not read (pass the output of aws cloudfront get-distribution-tenant --identifier ${t.id})`;
+  }
+  if (!info.defaults) {
+    return `tenant ${t.name} sets no value for parameter {{${name}}}, and the template's default could not be read${info.defaultsUnknown ? ` (${info.defaultsUnknown})` : ''}`;
+  }
+  return `tenant ${t.name} sets no value for parameter {{${name}}} and the template has no default`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Readers (SDK shapes and AWS CLI JSON)
+// ---------------------------------------------------------------------------------------------------------------
+
+type JsonObject = Record<string, unknown>;
+
+function obj(value: unknown, path: string): JsonObject {
+  if (!isObject(value)) throw new InventoryFormatError(path, 'expected an object');
+  return value;
+}
+
+function str(o: JsonObject, key: string, path: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v === '') throw new InventoryFormatError(joinPath(path, key), 'expected a string');
+  return v;
+}
+
+function arr(o: JsonObject, key: string, path: string): { value: unknown; path: string }[] {
+  const v = o[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new InventoryFormatError(joinPath(path, key), 'expected an array');
+  return v.map((value, i) => ({ value, path: `${joinPath(path, key)}[${i}]` }));
+}
+
+/** A `DistributionTenant` or `DistributionTenantSummary`; `Parameters` is read when present (not in a summary). */
+export function readTenant(value: unknown, path: string): TenantInfo & { distributionId: string } {
+  const o = obj(value, path);
+  const domains = arr(o, 'Domains', path)
+    .map(({ value: d, path: p }) => ({ d: obj(d, p), p }))
+    // An inactive domain serves no traffic.
+    .filter(({ d }) => d.Status !== 'inactive')
+    .map(({ d, p }) => str(d, 'Domain', p));
+  const hasParameters = Array.isArray(o.Parameters);
+  const parameters: Record<string, string> = {};
+  for (const { value: item, path: p } of arr(o, 'Parameters', path)) {
+    const param = obj(item, p);
+    parameters[str(param, 'Name', p)] = typeof param.Value === 'string' ? param.Value : '';
+  }
+  return {
+    id: str(o, 'Id', path),
+    distributionId: str(o, 'DistributionId', path),
+    name: typeof o.Name === 'string' && o.Name ? o.Name : str(o, 'Id', path),
+    domains,
+    enabled: o.Enabled !== false,
+    ...(hasParameters ? { parameters } : {}),
+  };
+}
+
+/** `DistributionConfig.TenantConfig.ParameterDefinitions` -> the defaults by name. */
+export function readParameterDefaults(config: unknown, path: string): Record<string, string> {
+  const c = obj(config, path);
+  const defaults: Record<string, string> = {};
+  if (!isObject(c.TenantConfig)) return defaults;
+  const tcPath = joinPath(path, 'TenantConfig');
+  for (const { value, path: p } of arr(c.TenantConfig, 'ParameterDefinitions', tcPath)) {
+    const def = obj(value, p);
+    const schema = isObject(def.Definition) && isObject(def.Definition.StringSchema) ? def.Definition.StringSchema : undefined;
+    if (typeof schema?.DefaultValue === 'string' && schema.DefaultValue !== '') defaults[str(def, 'Name', p)] = schema.DefaultValue;
+  }
+  return defaults;
+}
+
+/** Tenants of several sources merged by id: a full read (with parameters) wins over a summary. */
+export function mergeTenants(tenants: (TenantInfo & { distributionId: string })[]): Map<string, TenantInfo[]> {
+  const byId = new Map<string, TenantInfo & { distributionId: string }>();
+  for (const t of tenants) {
+    const known = byId.get(t.id);
+    if (!known || (!known.parameters && t.parameters)) byId.set(t.id, t);
+  }
+  const byTemplate = new Map<string, TenantInfo[]>();
+  for (const { distributionId, ...t } of byId.values()) byTemplate.set(distributionId, [...(byTemplate.get(distributionId) ?? []), t]);
+  return byTemplate;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The live API
+// ---------------------------------------------------------------------------------------------------------------
+
+const READS_AT_ONCE = 4;
+
+export const TENANT_PERMISSIONS = [
+  'cloudfront:ListDistributionsByConnectionMode',
+  'cloudfront:ListDistributionTenants',
+  'cloudfront:GetDistributionTenant',
+  'cloudfront:GetDistributionConfig',
+] as const;
+
+const errorText = (e: unknown): string => {
+  const err = e as { name?: string; message?: string };
+  return `${err.name ?? 'Error'}${err.message && err.message !== err.name ? `: ${err.message.split('\n')[0]}` : ''}`;
+};
+
+/**
+ * Every tenant-only distribution, from ListDistributionsByConnectionMode: whether ListDistributions returns them is
+ * not documented, so the templates it did not list are added here. A failure is said, never an empty list.
+ */
+export async function listTemplates(
+  client: CloudFrontClient,
+  known: ReadonlySet<string>,
+): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[] }> {
+  const distributions: Distribution[] = [];
+  const unreadable: UnreadableDistribution[] = [];
+  let page = 0;
+  try {
+    for await (const response of paginateListDistributionsByConnectionMode({ client }, { ConnectionMode: 'tenant-only' })) {
+      page += 1;
+      const source = `ListDistributionsByConnectionMode page ${page}`;
+      const read = withSource(source, () => readDistributionListLenient(response.DistributionList, 'DistributionList'));
+      distributions.push(...read.distributions.filter((d) => !known.has(d.id)).map((d) => ({ ...d, connectionMode: 'tenant-only' as const })));
+      unreadable.push(...read.unreadable.filter((u) => !known.has(u.id)).map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
+    }
+  } catch (e) {
+    unreadable.push({
+      id: 'tenant-only-distributions',
+      reason: `multi-tenant templates could not be listed (ListDistributionsByConnectionMode: ${errorText(e)}); grant cloudfront:ListDistributionsByConnectionMode`,
+    });
+  }
+  return { distributions, unreadable };
+}
+
+/** The tenants of each template, with their parameter values where the template's origins use parameters. */
+export async function readTemplateTenants(client: CloudFrontClient, templates: Distribution[]): Promise<Map<string, TemplateTenants>> {
+  const out = new Map<string, TemplateTenants>();
+  await mapLimit(templates, READS_AT_ONCE, async (template) => {
+    out.set(template.id, await readOneTemplate(client, template));
+  });
+  return out;
+}
+
+async function readOneTemplate(client: CloudFrontClient, template: Distribution): Promise<TemplateTenants> {
+  const summaries: (TenantInfo & { distributionId: string })[] = [];
+  try {
+    for await (const page of paginateListDistributionTenants({ client }, { AssociationFilter: { DistributionId: template.id } })) {
+      for (const [i, item] of (page.DistributionTenantList ?? []).entries()) {
+        const t = withSource('ListDistributionTenants', () => readTenant(item, `DistributionTenantList[${i}]`));
+        if (t.distributionId === template.id) summaries.push(t);
+      }
+    }
+  } catch (e) {
+    return { unresolved: `its distribution tenants could not be listed (ListDistributionTenants: ${errorText(e)})` };
+  }
+  const needed = placeholders(template);
+  if (needed.length === 0) return { tenants: summaries, defaults: {} };
+
+  let defaults: Record<string, string> | undefined;
+  let defaultsUnknown: string | undefined;
+  try {
+    const response = await client.send(new GetDistributionConfigCommand({ Id: template.id }));
+    defaults = withSource(`GetDistributionConfig ${template.id}`, () => readParameterDefaults(response.DistributionConfig, 'DistributionConfig'));
+  } catch (e) {
+    defaultsUnknown = `GetDistributionConfig ${template.id}: ${errorText(e)}`;
+  }
+  const tenants = await mapLimit(summaries, READS_AT_ONCE, async (summary): Promise<TenantInfo> => {
+    const { distributionId: _ignored, ...base } = summary;
+    try {
+      const response = await client.send(new GetDistributionTenantCommand({ Identifier: summary.id }));
+      const full = withSource(`GetDistributionTenant ${summary.id}`, () => readTenant(response.DistributionTenant, 'DistributionTenant'));
+      const { distributionId: _d, ...rest } = full;
+      return { ...base, ...rest, parameters: rest.parameters ?? {} };
+    } catch (e) {
+      // Parameters unknown: the targets that need them are skipped with the reason.
+      return { ...base, parametersUnknown: `GetDistributionTenant ${summary.id}: ${errorText(e)}` };
+    }
+  });
+  return { tenants, ...(defaults ? { defaults } : {}), ...(defaultsUnknown ? { defaultsUnknown } : {}) };
+}
