@@ -24,8 +24,9 @@ interface ScanFlags {
   httpPort?: number;
   httpsPort?: number;
   ipAddressType?: string;
-  inventory?: string;
+  inventory: string[];
   policies: string[];
+  details: string[];
   distribution: string[];
   excludeDistribution: string[];
   skipDisabled?: boolean;
@@ -83,8 +84,19 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .addOption(
       new Option('--ip-address-type <type>', "the origin's IP address type: which addresses CloudFront connects to").choices(['ipv4', 'ipv6', 'dualstack']).default('ipv4'),
     )
-    .option('--inventory <file>', 'the JSON of `aws cloudfront list-distributions` (one page or an array of pages)')
+    .option(
+      '--inventory <file>',
+      'the JSON of `aws cloudfront list-distributions` (one page or an array of pages); repeatable, e.g. also `list-distributions-by-connection-mode --connection-mode tenant-only`',
+      collect(asIs),
+      [],
+    )
     .option('--policies <file>', 'the JSON of `aws cloudfront list-cache-policies|list-origin-request-policies --type custom` (repeatable)', collect(asIs), [])
+    .option(
+      '--details <file>',
+      'more AWS CLI JSON for staging and multi-tenant distributions: get-distribution (primaries, templates), list-continuous-deployment-policies, list-distribution-tenants, get-distribution-tenant (repeatable)',
+      collect(asIs),
+      [],
+    )
     .option('--distribution <id>', 'only this distribution (repeatable)', collect(asIs), [])
     .option('--exclude-distribution <id>', 'leave this distribution out (repeatable)', collect(asIs), [])
     .option('--skip-disabled', 'leave disabled distributions out')
@@ -123,7 +135,10 @@ async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
     excludeDistributions: flags.excludeDistribution,
     ...(flags.skipDisabled ? { skipDisabled: true } : {}),
   };
-  if (flags.origin && flags.inventory) throw new Error('give either --origin or --inventory, not both');
+  if (flags.origin && flags.inventory.length > 0) throw new Error('give either --origin or --inventory, not both');
+  if (flags.details.length > 0 && flags.inventory.length === 0) {
+    throw new Error('--details goes with --inventory (a live scan looks staging policies and tenants up itself)');
+  }
   if (flags.origin) {
     return [
       singleOriginTarget({
@@ -137,7 +152,9 @@ async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
       }),
     ];
   }
-  if (flags.inventory) return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies }, filters);
+  if (flags.inventory.length > 0) {
+    return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies, details: flags.details }, filters);
+  }
   return loadTargets({ kind: 'api', client: createCloudFrontClient() }, filters);
 }
 

@@ -8,6 +8,7 @@
  */
 import { SEVERITY_RANK } from '../diagnosis/findings';
 import type { ScanReport, Severity } from '../model';
+import { pathLines } from '../report/paths-text';
 import { sortItems, type DigestItem, type DigestItemKind } from './policy';
 
 export const SNS_MAX_BYTES = 256 * 1024;
@@ -187,6 +188,13 @@ function originGroupLines(item: DigestItem): string[] {
   return out;
 }
 
+/** Tenant, staging ("only staged traffic is affected"), Origin Shield: what kind of request path is hit. */
+function requestPathLines(item: DigestItem, only?: string): string[] {
+  return pathLines(item.requestPaths)
+    .filter((p) => !only || p.label === only)
+    .flatMap((p) => wrap(`   ${`${p.label}:`.padEnd(13)} `, p.text, '                 '));
+}
+
 function contextLines(item: DigestItem, now: Date): string[] {
   const lines: string[] = [];
   if (item.distributionId) {
@@ -199,6 +207,7 @@ function contextLines(item: DigestItem, now: Date): string[] {
   if (item.sniName && item.sniName !== item.domainName) lines.push(`   Name sent:    ${item.sniName} (SNI and Host)`);
   if (item.addresses.length > 0) lines.push(...wrap('   Addresses:    ', list(item.addresses, 10), '                 '));
   lines.push(...originGroupLines(item));
+  lines.push(...requestPathLines(item));
   const runs = item.runs && item.runs > 1 ? `, ${plural(item.runs, 'run')} in a row` : '';
   lines.push(`   Since:        ${utc(item.firstSeen)} (${ago(item.firstSeen, now)}${runs})`);
   return lines;
@@ -238,6 +247,8 @@ function reminderItem(n: number, item: DigestItem, now: Date): string[] {
     ),
     ...(item.paths.length > 0 ? wrap('   Paths hit:    ', list(item.paths.map(pathLabel), 15), '                 ') : []),
     ...(item.addresses.length > 0 ? wrap('   Addresses:    ', list(item.addresses, 10), '                 ') : []),
+    ...requestPathLines(item, 'Staging'),
+    ...requestPathLines(item, 'Tenant'),
     `   Failing since ${utc(item.firstSeen)} (${ago(item.firstSeen, now)}).`,
     ...explainLines(item, true),
   ];

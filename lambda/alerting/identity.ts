@@ -12,6 +12,8 @@ export interface FindingIdentity {
   originKey: string;
   sniName?: string;
   code: string;
+  /** The distribution tenant, for a target of a multi-tenant template (one target per tenant and origin). */
+  tenantId?: string;
 }
 
 const part = (s: string | undefined): string =>
@@ -22,5 +24,7 @@ const part = (s: string | undefined): string =>
  * inside an origin id cannot make two identities collide; `-` stands for an absent part.
  */
 export function identityKey(id: FindingIdentity): string {
-  return [part(id.distributionId), part(id.originId ?? id.originKey), part(id.sniName), part(id.code)].join('/');
+  // `@` is escaped inside a part, so `origin@tenant` cannot collide with an origin id.
+  const origin = part(id.originId ?? id.originKey) + (id.tenantId ? `@${part(id.tenantId)}` : '');
+  return [part(id.distributionId), origin, part(id.sniName), part(id.code)].join('/');
 }

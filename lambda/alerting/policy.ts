@@ -33,6 +33,8 @@ export interface FindingRecord {
   originKey: string;
   domainName: string;
   sniName?: string;
+  /** The distribution tenant of a multi-tenant template's target (part of the identity). */
+  tenantId?: string;
   /** First run of the current streak (ISO). */
   firstSeen: string;
   /** Consecutive runs the finding was seen in, capped at confirmRuns (so a steady finding is not rewritten every run). */
@@ -95,6 +97,8 @@ export interface OriginContext {
   sniNames: OriginReport['sniNames'];
   ports: OriginReport['ports'];
   originGroups?: OriginReport['originGroups'];
+  /** Staging, tenant, Origin Shield: said in the alert (a staging origin's alert says only staged traffic is hit). */
+  paths?: OriginReport['paths'];
 }
 
 export interface Observation {
@@ -122,6 +126,7 @@ export function observe(report: ScanReport): Observation {
       sniNames: o.sniNames,
       ports: o.ports,
       originGroups: o.originGroups,
+      ...(o.paths ? { paths: o.paths } : {}),
     };
     origins.push(ctx);
     for (const finding of o.findings) findings.push({ origin: ctx, finding });
@@ -174,6 +179,8 @@ export interface DigestItem {
   /** Resolved: `fixed` (the origin was probed and the finding is gone) or `origin-gone` (no longer in the scan). */
   resolution?: 'fixed' | 'origin-gone';
   originGroups?: OriginReport['originGroups'];
+  /** Staging, tenant, Origin Shield of the origin (the report's `paths`). */
+  requestPaths?: OriginReport['paths'];
 }
 
 export interface Decision {
@@ -255,6 +262,7 @@ function groupFindings(obs: Observation): Group[] {
       originKey: origin.key,
       sniName: finding.sniName,
       code: finding.code,
+      ...(origin.paths?.tenant ? { tenantId: origin.paths.tenant.id } : {}),
     });
     const g = groups.get(key);
     if (!g) {
@@ -313,6 +321,7 @@ function itemFromGroup(kind: DigestItemKind, g: Group, record: FindingRecord): D
     runs: record.runs,
   };
   if (g.origin.originGroups && g.origin.originGroups.length > 0) item.originGroups = g.origin.originGroups;
+  if (g.origin.paths) item.requestPaths = g.origin.paths;
   return item;
 }
 
@@ -363,6 +372,7 @@ export function decide(previous: AlertState, observation: Observation, config: P
       originKey: g.origin.key,
       domainName: g.origin.domainName,
       sniName: g.lead.sniName,
+      ...(g.origin.paths?.tenant ? { tenantId: g.origin.paths.tenant.id } : {}),
       firstSeen: prev?.firstSeen ?? nowIso,
       runs: Math.min((prev?.runs ?? 0) + 1, confirmRuns),
       message: prev?.message ?? truncate(g.lead.message, MAX_MESSAGE),

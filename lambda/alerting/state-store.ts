@@ -75,6 +75,7 @@ function recordFromItem(item: Record<string, unknown>): FindingRecord | undefine
   if (str('distributionId')) r.distributionId = str('distributionId');
   if (str('originId')) r.originId = str('originId');
   if (str('sniName')) r.sniName = str('sniName');
+  if (str('tenantId')) r.tenantId = str('tenantId');
   if (str('alertedAt')) r.alertedAt = str('alertedAt');
   const e = item.expiry as { fingerprint?: unknown; stage?: unknown } | undefined;
   if (e && typeof e.fingerprint === 'string' && typeof e.stage === 'number') {

@@ -93,19 +93,6 @@ export function linkStaging(
   return links;
 }
 
-/** "5% of E1PRIMARY's requests", "requests to E1PRIMARY with header aws-cf-cd-x", or why it is not known. */
-export function describeStaging(link: StagingLink): string {
-  const primary = link.primaryId ? `${link.primaryId}${link.primaryDomainName ? ` (${link.primaryDomainName})` : ''}` : 'the primary distribution';
-  const share = !link.traffic
-    ? `a share of ${primary}'s requests`
-    : link.traffic.type === 'weight'
-      ? `${+(link.traffic.weight * 100).toFixed(2)}% of ${primary}'s requests`
-      : `${primary}'s requests that carry the header ${link.traffic.header}`;
-  const policy = link.policyId ? ` (continuous deployment policy ${link.policyId}${link.policyEnabled === false ? ', disabled: no viewer traffic reaches it now' : ''})` : '';
-  const unresolved = link.unresolved ? `; ${link.unresolved}` : '';
-  return `staging distribution: only staged traffic is affected, ${share}${policy}${unresolved}`;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The live API
 // ---------------------------------------------------------------------------------------------------------------

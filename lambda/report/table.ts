@@ -2,6 +2,7 @@
  * The report for people: a row per origin, its findings beneath, and a summary. Pure: report in, text out.
  */
 import type { Finding, OriginReport, ScanReport } from '../model';
+import { pathLines } from './paths-text';
 
 export interface TableOptions {
   color: boolean;
@@ -22,11 +23,13 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
     lines.push(`${paint(origin.status, origin.status.toUpperCase().padEnd(8))}  ${originTitle(origin)}`);
     if (origin.status === 'skipped') {
       lines.push(`          ${paint('dim', `skipped: ${origin.skippedReason ?? ''}`)}`);
+      if (origin.paths?.tenant) lines.push(`          tenant: ${pathLines({ tenant: origin.paths.tenant })[0].text}`);
       continue;
     }
     const names = origin.sniNames.map((n) => n.name).join(', ');
     const ports = origin.ports.map((p) => `${p.port}/${p.tls ? 'https' : 'http'}`).join(', ');
     lines.push(`          ${paint('dim', `ports ${ports}${names ? ` | names ${names}` : ''}`)}`);
+    for (const p of pathLines(origin.paths)) lines.push(`          ${p.label.toLowerCase()}: ${p.text}`);
     for (const g of origin.originGroups ?? []) {
       if (g.role === 'primary' && g.failsOver) lines.push(`          fails over to ${g.partnerOriginId} (${g.partnerStatus}) in group ${g.groupId}`);
     }
