@@ -76,7 +76,7 @@ export function nagAcknowledgements(stack: Stack): Array<{ id: string; reason: s
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'cloudfront:ListDistributions supports no resource-level permissions, so its statement needs Resource "*"; it is the only action on "*".',
+        'cloudfront:ListDistributions, ListDistributionsByConnectionMode and ListDistributionTenants list the whole account and are granted on Resource "*"; they are the only actions on "*".',
     },
     {
       id: `AwsSolutions-IAM5[${arn('cache-policy')}]`,
@@ -87,6 +87,21 @@ export function nagAcknowledgements(stack: Stack): Array<{ id: string; reason: s
       id: `AwsSolutions-IAM5[${arn('origin-request-policy')}]`,
       reason:
         "cloudfront:GetOriginRequestPolicy, scoped to this account's origin request policies: the scan reads whichever policy a distribution references, unknown at deploy time.",
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('distribution')}]`,
+      reason:
+        "cloudfront:GetDistributionConfig, scoped to this account's distributions: read only when the listing has staging distributions (to find their primary) or multi-tenant templates (their parameter defaults), which are unknown at deploy time.",
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('continuous-deployment-policy')}]`,
+      reason:
+        "cloudfront:GetContinuousDeploymentPolicy, scoped to this account's continuous deployment policies: the policy a primary distribution names, unknown at deploy time, gives a staging distribution's traffic share.",
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('distribution-tenant')}]`,
+      reason:
+        "cloudfront:GetDistributionTenant, scoped to this account's distribution tenants: each tenant's parameter values fill its template's origin names; the tenants are unknown at deploy time.",
     },
   ];
 }
@@ -182,8 +197,9 @@ export class CloudFrontOriginMonitor extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListDistributions',
-        // cloudfront:ListDistributions supports no resource-level scoping.
-        actions: ['cloudfront:ListDistributions'],
+        // Account-wide listings: ListDistributions supports no resource-level scoping; the multi-tenant templates
+        // (which ListDistributions may not return) and their tenants are listed the same way.
+        actions: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants'],
         resources: ['*'],
       }),
     );
@@ -194,6 +210,18 @@ export class CloudFrontOriginMonitor extends Construct {
         resources: [
           cloudFrontArn(stack, 'cache-policy'),
           cloudFrontArn(stack, 'origin-request-policy'),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadStagingAndTenants',
+        // Staging distributions' primaries and traffic shares; multi-tenant templates' defaults and tenants' values.
+        actions: ['cloudfront:GetDistributionConfig', 'cloudfront:GetContinuousDeploymentPolicy', 'cloudfront:GetDistributionTenant'],
+        resources: [
+          cloudFrontArn(stack, 'distribution'),
+          cloudFrontArn(stack, 'continuous-deployment-policy'),
+          cloudFrontArn(stack, 'distribution-tenant'),
         ],
       }),
     );

@@ -112,8 +112,13 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
     expect(actions).toEqual(
       [
         'cloudfront:GetCachePolicy',
+        'cloudfront:GetContinuousDeploymentPolicy',
+        'cloudfront:GetDistributionConfig',
+        'cloudfront:GetDistributionTenant',
         'cloudfront:GetOriginRequestPolicy',
+        'cloudfront:ListDistributionTenants',
         'cloudfront:ListDistributions',
+        'cloudfront:ListDistributionsByConnectionMode',
         'dynamodb:BatchWriteItem',
         'dynamodb:Query',
         'kms:Decrypt',
@@ -125,9 +130,21 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
     );
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
 
-    // The only Resource "*" is ListDistributions (which supports no scoping).
+    // The only Resource "*" are the account-wide listings (ListDistributions supports no scoping).
     const star = statements.filter((s) => s.Resource === '*');
-    expect(star).toEqual([expect.objectContaining({ Action: 'cloudfront:ListDistributions' })]);
+    expect(star).toEqual([
+      expect.objectContaining({
+        Action: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants'],
+      }),
+    ]);
+    // Staging and tenant look-ups: each action on its own resource type of this account.
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'ReadStagingAndTenants')!.Resource)).toBe(
+      JSON.stringify(
+        ['distribution', 'continuous-deployment-policy', 'distribution-tenant'].map((r) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudfront::123456789012:${r}/*`]],
+        })),
+      ),
+    );
     const cfPolicies = statements.find((s) => s.Sid === 'ReadOriginPolicies')!;
     expect(JSON.stringify(cfPolicies.Resource)).toBe(
       JSON.stringify([
@@ -332,6 +349,9 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:cache-policy/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:origin-request-policy/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:distribution/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:continuous-deployment-policy/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:distribution-tenant/*]',
     ]);
     for (const a of acks) expect(a.reason.length).toBeGreaterThan(40);
     expect(nagAcknowledgements(new Stack()).map((a) => a.id)[1]).toBe(
