@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The CDK app: `npx cdk deploy -c alertEmails=ops@example.com`. Context keys and defaults: lib/config.ts.
+ * The CDK app: `npx cdk deploy -c alertEmails=ops@example.com`. Context keys and defaults: lib/settings.ts.
  * A bad key prints its one-line error and exits 1 (no stack trace); a context key that looks like a misspelt setting
  * (`-c alertEmail=...`) gets a one-line warning, since unknown keys are otherwise ignored.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONFIG_KEYS, ConfigError, suspiciousContextKeys } from '../lib/config';
+import { suspiciousContextKeys } from '../lib/context-keys';
+import { ConfigError, SETTING_KEYS } from '../lib/settings';
 import type { CloudFrontOriginMonitorProps } from '../lib/origin-monitor';
 import { CloudFrontOriginMonitorStack } from '../lib/origin-monitor-stack';
 
@@ -16,9 +17,9 @@ for (const { key, meant } of suspiciousContextKeys(Object.keys(app.node.getAllCo
   process.stderr.write(`Warning: context key "${key}" is not a setting and is ignored; did you mean "${meant}"?\n`);
 }
 
-// The settings as given: strings from `-c`, JSON from cdk.json. The construct validates them (resolveConfig accepts
+// The settings as given: strings from `-c`, JSON from cdk.json. The construct validates them (resolveSettings accepts
 // both forms for every key), once, and throws ConfigError for a bad one.
-const monitor = Object.fromEntries(CONFIG_KEYS.map((k) => [k, app.node.tryGetContext(k)])) as CloudFrontOriginMonitorProps;
+const monitor = Object.fromEntries(SETTING_KEYS.map((k) => [k, app.node.tryGetContext(k)])) as CloudFrontOriginMonitorProps;
 
 try {
   new CloudFrontOriginMonitorStack(app, 'CloudFrontOriginMonitor', {

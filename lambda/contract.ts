@@ -52,11 +52,5 @@ export const LOG = {
   SCAN_SUMMARY: 'scan summary',
 } as const;
 
-export interface Suppression {
-  distributionId: string;
-  originId?: string;
-  code?: string;
-  /** ISO date or date-time; the suppression stops applying after it. */
-  until: string;
-  reason: string;
-}
+/** A suppression: defined by its schema in lib/settings.ts (strict: unknown keys, unknown codes and bad dates are errors). */
+export type { Suppression } from '../lib/settings';

@@ -2,7 +2,7 @@
  * CloudFrontOriginMonitor: a scheduled Lambda that scans every CloudFront distribution's custom origins and
  * e-mails (SNS) when an origin would make CloudFront answer HTTP 502, plus the alarms and dashboard that watch it.
  *
- * Props are validated like the context keys (lib/config.ts): a bad value throws one line naming the prop.
+ * Props are validated like the context keys (lib/settings.ts): a bad value throws one line naming the prop.
  */
 import * as path from 'path';
 import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
@@ -19,45 +19,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ENV, LOG, METRICS, METRIC_DIMENSIONS, type Suppression } from '../lambda/contract';
-import { type ConfigKey, type MonitorConfig, resolveConfig } from './config';
+import { ENV, LOG, METRICS, METRIC_DIMENSIONS } from '../lambda/contract';
+import {
+  encodeEnvironment,
+  environmentBytes,
+  LAMBDA_ENV_LIMIT_BYTES,
+  type MonitorConfig,
+  resolveSettings,
+  settingError,
+  type SettingKey,
+  type SettingProps,
+} from './settings';
 
-export interface CloudFrontOriginMonitorProps {
-  /** E-mail addresses subscribed to the alert topic. @default none (a synth warning says no one will be e-mailed) */
-  readonly alertEmails?: string[];
-  /** EventBridge schedule expression, `rate(...)` or `cron(...)`. @default 'rate(15 minutes)' */
-  readonly schedule?: string;
-  /**
-   * Minutes between runs of a `cron(...)` schedule, for the alarm periods (ignored for `rate(...)`).
-   * @default derived from simple cron expressions, else 1440
-   */
-  readonly scheduleMinutes?: number;
-  /** Warn this many days before an origin certificate expires (1-365). @default 30 */
-  readonly expiryWarningDays?: number;
-  /** Re-send an open alert after this many hours (1-720). @default 24 */
-  readonly reminderHours?: number;
-  /** Consecutive failing scans before alerting (1-10). @default 2 */
-  readonly confirmRuns?: number;
-  /** CloudFront TLS client profile (lambda/cloudfront/client-profile.ts). @default 'cloudfront-2025' */
-  readonly profile?: string;
-  /** Findings not to alert on, until a date. @default none */
-  readonly suppressions?: Suppression[];
-  /** Only scan these distribution ids. @default all */
-  readonly distributions?: string[];
-  /** Never scan these distribution ids. @default none */
-  readonly excludeDistributions?: string[];
-  /** Lambda timeout in seconds (30-900). @default 300 */
-  readonly timeoutSeconds?: number;
-  /** Lambda memory in MB (128-10240). @default 512 */
-  readonly memorySize?: number;
-  /** Log retention, one of the logs.RetentionDays values. @default 30 */
-  readonly logRetentionDays?: number;
-  /** Reserved concurrency (1-1000). @default none (fails on accounts with a low concurrency quota) */
-  readonly reservedConcurrency?: number;
-  /** Cap on the per-origin connect timeout in ms (100-10000). @default the handler's default */
-  readonly connectTimeoutMs?: number;
-  /** Origins probed in parallel (1-256). @default the handler's default */
-  readonly scanConcurrency?: number;
+/**
+ * The settings (each described once, in lib/settings.ts SETTINGS and the README's "Context keys") plus the
+ * construct's own removal policy.
+ */
+export interface CloudFrontOriginMonitorProps extends SettingProps {
   /** Removal policy of the state table, the log group and the topic's KMS key. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -125,7 +103,7 @@ export class CloudFrontOriginMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudFrontOriginMonitorProps = {}) {
     super(scope, id);
-    const config = resolveConfig((key: ConfigKey) => (props as Record<string, unknown>)[key]);
+    const config = resolveSettings((key: SettingKey) => (props as Record<string, unknown>)[key]);
     this.config = config;
     for (const w of config.warnings) Annotations.of(this).addWarningV2(`cloudfront-origin-monitor:${w.id}`, w.message);
 
@@ -178,7 +156,7 @@ export class CloudFrontOriginMonitor extends Construct {
     });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: config.logRetentionDays,
+      retention: config.logRetentionDays as logs.RetentionDays,
       removalPolicy,
     });
 
@@ -252,19 +230,11 @@ export class CloudFrontOriginMonitor extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
-      [ENV.TOPIC_ARN]: this.topic.topicArn,
-      [ENV.TABLE_NAME]: this.table.tableName,
-      [ENV.PROFILE]: config.profile,
-      [ENV.EXPIRY_WARNING_DAYS]: String(config.expiryWarningDays),
-      [ENV.REMINDER_HOURS]: String(config.reminderHours),
-      [ENV.CONFIRM_RUNS]: String(config.confirmRuns),
-      [ENV.SUPPRESSIONS]: JSON.stringify(config.suppressions),
-      [ENV.DISTRIBUTIONS]: config.distributions.join(','),
-      [ENV.EXCLUDE_DISTRIBUTIONS]: config.excludeDistributions.join(','),
+      ...encodeEnvironment(config),
     };
-    // Unset = the handler's own default.
-    if (config.connectTimeoutMs !== undefined) env[ENV.CONNECT_TIMEOUT_MS] = String(config.connectTimeoutMs);
-    if (config.scanConcurrency !== undefined) env[ENV.CONCURRENCY] = String(config.scanConcurrency);
+    checkEnvironmentSize(env);
+    env[ENV.TOPIC_ARN] = this.topic.topicArn;
+    env[ENV.TABLE_NAME] = this.table.tableName;
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Scans CloudFront custom origins for causes of HTTP 502',
@@ -288,8 +258,9 @@ export class CloudFrontOriginMonitor extends Construct {
         sourceMap: true,
         format: OutputFormat.CJS,
         target: 'node24',
-        // Bundle the AWS SDK too: the versions in package-lock.json, not whatever the runtime ships.
-        externalModules: [],
+        // Bundle the AWS SDK too: the versions in package-lock.json, not whatever the runtime ships. cron-validate
+        // checks schedules at synth only (lib/settings.ts loads it lazily; the function never calls it).
+        externalModules: ['cron-validate'],
       },
     });
     // Our own statements are all the function needs; make sure the role's policy exists before the function.
@@ -427,4 +398,25 @@ export class CloudFrontOriginMonitor extends Construct {
 /** `arn:<partition>:cloudfront::<account>:<resource>/*` (CloudFront ARNs have no region). */
 function cloudFrontArn(stack: Stack, resource: string): string {
   return stack.formatArn({ service: 'cloudfront', region: '', resource, resourceName: '*' });
+}
+
+/**
+ * The most the two values CloudFormation fills in at deploy time can take: the topic ARN (`arn:<partition>:sns:
+ * <region>:<account>:` plus a generated name of up to 256 characters) and the table name (up to 255), with their
+ * variable names.
+ */
+export const DEPLOY_TIME_ENV_BYTES = ENV.TOPIC_ARN.length + 64 + 256 + ENV.TABLE_NAME.length + 255;
+
+/**
+ * Lambda refuses a function whose environment exceeds 4 KB, at deploy time and after a slow rollback; say so at
+ * synth, naming the suppressions (the only setting that can grow that large).
+ */
+function checkEnvironmentSize(env: Record<string, string>): void {
+  const bytes = environmentBytes(env) + DEPLOY_TIME_ENV_BYTES;
+  if (bytes <= LAMBDA_ENV_LIMIT_BYTES) return;
+  const suppressionBytes = (env[ENV.SUPPRESSIONS] ?? '').length;
+  throw settingError(
+    'suppressions',
+    `the function's environment would take up to ${bytes} bytes (${suppressionBytes} of them suppressions), over Lambda's ${LAMBDA_ENV_LIMIT_BYTES}-byte limit: drop expired suppressions, shorten reasons, or suppress a whole origin or distribution instead of code by code`,
+  );
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { getProfile } from '../lambda/cloudfront/client-profile';
 import { MemoryStateStore } from '../lambda/alerting/state-store';
 import { TextPublisher } from '../lambda/alerting/publish';
-import { runOnce, type HandlerDeps, type LoggerLike, type MetricsLike } from '../lambda/handler';
+import { runOnce, type RunDeps, type LoggerLike, type MetricsLike } from '../lambda/run/monitor-run';
+import { decodeEnvironment } from '../lib/settings';
 import { loadTargets } from '../lambda/inventory';
 import type { ScanReport } from '../lambda/model';
 import type { Resolver } from '../lambda/probe/dns';
@@ -135,8 +136,8 @@ export async function runDemo(out: (s: string) => void = (s) => process.stdout.w
     const reports: ScanReport[] = [];
     const logLines: string[] = [];
     let email = '';
-    const deps: HandlerDeps = {
-      config: { profile: 'cloudfront-2025', expiryWarningDays: 30, reminderHours: 24, confirmRuns: 1, suppressions: [], concurrency: 16, connectTimeoutMs: 1500 },
+    const deps: RunDeps = {
+      settings: { ...decodeEnvironment({}), confirmRuns: 1, scanConcurrency: 16, connectTimeoutMs: 1500 },
       loadTargets: () => loadTargets({ kind: 'file', inventory: inventoryFile }, {}),
       scan: async (targets, options) => {
         const report = await runScan(targets, { ...options, trust, deps: { resolver } });

@@ -10,15 +10,9 @@ import type { Context } from 'aws-lambda';
 import { SnsPublisher } from '../lambda/alerting/publish';
 import { DynamoStateStore, STATE_PK } from '../lambda/alerting/state-store';
 import { LOG, METRICS, type Suppression } from '../lambda/contract';
-import {
-  configFromEnv,
-  createHandler,
-  DEFAULT_CONFIG,
-  type HandlerDeps,
-  type LoggerLike,
-  type MetricsLike,
-  type RunConfig,
-} from '../lambda/handler';
+import { configFromEnv } from '../lambda/handler';
+import { createHandler, type LoggerLike, type MetricsLike, type RunDeps } from '../lambda/run/monitor-run';
+import { decodeEnvironment, type RunSettings } from '../lib/settings';
 import type { OriginReport, OriginTarget, ScanReport } from '../lambda/model';
 import type { ScanOptions } from '../lambda/pipeline';
 import { after, expiring, finding, notReached, origin, report, T0 } from './alerting/helpers';
@@ -59,7 +53,7 @@ interface LogLine {
 }
 
 /** A monitor over a fresh table, with a clock, a fake scan fed with crafted reports, and captured logs/metrics. */
-async function monitor(config: Partial<RunConfig> = {}) {
+async function monitor(config: Partial<RunSettings> = {}) {
   const table = await newTable();
   const logs: LogLine[] = [];
   const log = (level: string) => (message: string, ...extra: Record<string, unknown>[]) =>
@@ -83,7 +77,7 @@ async function monitor(config: Partial<RunConfig> = {}) {
     now: T0,
     next: report([]) as ScanReport,
     scanCalls: [] as ScanOptions[],
-    deps: undefined as unknown as HandlerDeps,
+    deps: undefined as unknown as RunDeps,
     async run(r: ScanReport | OriginReport[], now: Date, context?: Partial<Context>) {
       m.next = Array.isArray(r) ? report(r, { startedAt: now.toISOString() }) : r;
       m.now = now;
@@ -99,7 +93,7 @@ async function monitor(config: Partial<RunConfig> = {}) {
   };
   const targets: OriginTarget[] = [];
   m.deps = {
-    config: { ...DEFAULT_CONFIG, suppressions: [], ...config },
+    settings: { ...decodeEnvironment({}), ...config },
     loadTargets: async () => targets,
     scan: async (_targets, options) => {
       m.scanCalls.push(options);
@@ -398,12 +392,16 @@ describe('configuration from the environment', () => {
     expect(configFromEnv(base)).toEqual({
       topicArn: TOPIC,
       tableName: 'state',
-      profile: 'cloudfront-2025',
-      expiryWarningDays: 30,
-      reminderHours: 24,
-      confirmRuns: 2,
-      concurrency: 64,
-      suppressions: [],
+      settings: {
+        profile: 'cloudfront-2025',
+        expiryWarningDays: 30,
+        reminderHours: 24,
+        confirmRuns: 2,
+        scanConcurrency: 64,
+        suppressions: [],
+        distributions: [],
+        excludeDistributions: [],
+      },
     });
   });
 
@@ -416,24 +414,24 @@ describe('configuration from the environment', () => {
       CONFIRM_RUNS: '3',
       SCAN_CONCURRENCY: '16',
       CONNECT_TIMEOUT_MS: '5000',
-      DISTRIBUTIONS: 'E1, E2',
-      EXCLUDE_DISTRIBUTIONS: 'E3',
-      SUPPRESSIONS: JSON.stringify([{ distributionId: 'E1', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }]),
+      DISTRIBUTIONS: 'E1AAAAAAAAAAAA, E2BBBBBBBBBBBB',
+      EXCLUDE_DISTRIBUTIONS: 'E3CCCCCCCCCCCC',
+      SUPPRESSIONS: JSON.stringify([{ distributionId: 'E1AAAAAAAAAAAA', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }]),
     });
-    expect(c).toMatchObject({
+    expect(c.settings).toEqual({
       profile: 'cloudfront-legacy',
       expiryWarningDays: 45,
       reminderHours: 12,
       confirmRuns: 3,
-      concurrency: 16,
+      scanConcurrency: 16,
       connectTimeoutMs: 5000,
-      distributions: ['E1', 'E2'],
-      excludeDistributions: ['E3'],
-      suppressions: [{ distributionId: 'E1', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }],
+      distributions: ['E1AAAAAAAAAAAA', 'E2BBBBBBBBBBBB'],
+      excludeDistributions: ['E3CCCCCCCCCCCC'],
+      suppressions: [{ distributionId: 'E1AAAAAAAAAAAA', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }],
     });
   });
 
-  it('says everything that is wrong in one line', () => {
+  it('says everything that is wrong in one line, with the setting and where to change it', () => {
     let message = '';
     try {
       configFromEnv({
@@ -441,7 +439,7 @@ describe('configuration from the environment', () => {
         REMINDER_HOURS: 'daily',
         CONFIRM_RUNS: '0',
         TLS_PROFILE: 'cloudfront-2030',
-        SUPPRESSIONS: '[{"distributionId":"E1","until":"soon"}]',
+        SUPPRESSIONS: '[{"distributionId":"E1AAAAAAAAAAAA","until":"soon"}]',
       });
     } catch (e) {
       message = (e as Error).message;
@@ -449,11 +447,21 @@ describe('configuration from the environment', () => {
     expect(message).not.toContain('\n');
     expect(message).toMatch(/^invalid configuration: /);
     expect(message).toContain('ALERT_TOPIC_ARN is not set');
-    expect(message).toContain('REMINDER_HOURS must be a number of hours > 0 (got "daily")');
-    expect(message).toContain('CONFIRM_RUNS must be an integer >= 1 (got "0")');
-    expect(message).toContain('unknown TLS client profile "cloudfront-2030"');
-    expect(message).toContain('SUPPRESSIONS[0]: until must be an ISO date (got "soon"), reason is required');
-    expect(() => configFromEnv({ ...base, SUPPRESSIONS: '{oops' })).toThrow(/SUPPRESSIONS is not valid JSON/);
+    expect(message).toContain('REMINDER_HOURS (setting reminderHours): "daily" is not an integer from 1 to 720');
+    expect(message).toContain('CONFIRM_RUNS (setting confirmRuns): 0 is not an integer from 1 to 10');
+    expect(message).toContain('TLS_PROFILE (setting profile): "cloudfront-2030" is not one of cloudfront-2025, cloudfront-legacy');
+    expect(message).toContain('SUPPRESSIONS (setting suppressions): item 0 (E1AAAAAAAAAAAA): until "soon" is not an ISO date');
+    expect(message).toContain('cdk deploy -c suppressions=...');
+    expect(() => configFromEnv({ ...base, SUPPRESSIONS: '{oops' })).toThrow(/SUPPRESSIONS \(setting suppressions\): "\{oops" is not valid JSON/);
+  });
+
+  it.each<[string, RegExp]>([
+    // A console edit with a misspelt key would otherwise widen the suppression to the whole distribution.
+    ['[{"distributionId":"E1AAAAAAAAAAAA","originID":"api","until":"2030-01-01","reason":"r"}]', /item 0 \(E1AAAAAAAAAAAA\) has unknown key "originID"/],
+    ['[{"distributionId":"E1AAAAAAAAAAAA","code":"CERT_EXPRIED","until":"2030-01-01","reason":"r"}]', /code "CERT_EXPRIED" is not a finding code/],
+    ['[{"distributionId":"E1AAAAAAAAAAAA","until":"2030-02-30","reason":"r"}]', /until "2030-02-30" is not an ISO date/],
+  ])('a suppression edited in the console is checked as strictly as at synth: %s', (raw, problem) => {
+    expect(() => configFromEnv({ ...base, SUPPRESSIONS: raw })).toThrow(problem);
   });
 
   it('a bad environment fails each invocation with that message, not the module import', async () => {

@@ -257,6 +257,13 @@ describe('the Lambda bundle cdk synth produces, run against local fakes', () => 
     expect(synth.environment).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE });
   });
 
+  it('the bundle carries the settings schema (zod) but not the synth-only cron checker (cron-validate and its yup)', () => {
+    const code = readFileSync(synth.bundleFile, 'utf8');
+    expect(code).toContain('unrecognized_keys'); // zod, for the strict suppressions
+    expect(code).toContain('require("cron-validate")'); // external, and only required when a cron schedule is validated
+    expect(code).not.toMatch(/aws-cloud-watch|yup/);
+  });
+
   it('run 1 exits 0, reads the CloudFront API and publishes exactly one digest', () => {
     expect(failure(first)).toMatchObject({ code: 0 });
     expect(first.result).toMatchObject({ published: true, incomplete: false, notReached: 0 });

@@ -363,9 +363,16 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   if (input.functionName) lines.push(...wrap('', `Details: CloudWatch logs of ${input.functionName}, message "origin result".`, ''));
   const open = all.filter((i) => i.kind !== 'resolved');
   if (open.length > 0) {
-    lines.push("To silence a finding, add to the monitor's SUPPRESSIONS variable:");
-    lines.push(`  ${suppressionExample(open, now)}`);
-    lines.push('(originId and code are optional; it stops applying after "until".)');
+    // The documented way (README, "Suppressions"): a setting, so the next deploy keeps it and synth checks it.
+    lines.push('To silence a finding until a date, deploy with it in the suppressions setting:');
+    lines.push(`  npx cdk deploy -c suppressions='${suppressionExample(open, now)}'`);
+    lines.push(
+      ...wrap(
+        '',
+        `(or under "suppressions" in cdk.json's context, or the construct's suppressions prop; originId and code are optional; it stops applying after "until".)`,
+        '',
+      ),
+    );
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

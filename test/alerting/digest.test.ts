@@ -2,6 +2,7 @@ import { buildDigest, buildSubject, SNS_MAX_BYTES, SUBJECT_MAX, type DigestInput
 import { decide, emptyState, observe, type DigestItem } from '../../lambda/alerting/policy';
 import type { ScanReport } from '../../lambda/model';
 import { after, expiring, finding, origin, report, T0 } from './helpers';
+import { parseSetting } from '../../lib/settings';
 
 const POLICY = { confirmRuns: 2, reminderHours: 24 };
 
@@ -116,9 +117,15 @@ describe('e-mail text', () => {
     expect(d.text).toContain('Scan: 3 origins: 1 ok, 0 warning, 2 critical, 0 skipped');
     expect(d.text).toContain('Suppressed: 1 finding (still in the logs and metrics).');
     expect(d.text).toContain('Waiting for confirmation: 1 reachability finding');
-    expect(d.text).toContain('SUPPRESSIONS');
-    expect(d.text).toContain('"distributionId":"E2EXAMPLE"');
+    expect(d.text).toContain("npx cdk deploy -c suppressions='[{\"distributionId\":\"E2EXAMPLE\"");
+    expect(d.text).not.toContain('SUPPRESSIONS'); // the documented setting, not the function's variable
     expect(d.text).toContain('CloudWatch logs of prod-origin-monitor');
+  });
+
+  it('suggests a suppression that the settings schema accepts as printed', () => {
+    const m = /-c suppressions='(\[.*\])'/.exec(d.text);
+    expect(m).not.toBeNull();
+    expect(parseSetting('suppressions', m![1])).toEqual([expect.objectContaining({ distributionId: 'E2EXAMPLE', reason: 'ticket OPS-123' })]);
   });
 
   it('keeps prose lines short (commands and JSON excepted: they are pasted)', () => {
@@ -161,7 +168,7 @@ describe('envelope', () => {
     const d = buildDigest({ items: items.filter((i) => i.kind === 'resolved'), report: r, now, policy: POLICY });
     expect(d.worstSeverity).toBe('info');
     expect(d.subject).toBe('CloudFront origins: 1 resolved');
-    expect(d.text).not.toContain('SUPPRESSIONS'); // nothing left to silence
+    expect(d.text).not.toContain('suppressions'); // nothing left to silence
   });
 
   it('cuts items to stay within 256 KB and counts what was cut', () => {

@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENV, LOG, METRICS } from '../../lambda/contract';
-import { ConfigError } from '../../lib/config';
+import { ConfigError } from '../../lib/settings';
 import { CloudFrontOriginMonitor, nagAcknowledgements, STATE_TABLE_ACTIONS, type CloudFrontOriginMonitorProps } from '../../lib/origin-monitor';
 import { CloudFrontOriginMonitorStack } from '../../lib/origin-monitor-stack';
 
@@ -72,13 +72,13 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
           [ENV.SUPPRESSIONS]: '[]',
           [ENV.DISTRIBUTIONS]: '',
           [ENV.EXCLUDE_DISTRIBUTIONS]: '',
+          [ENV.CONCURRENCY]: '64',
         },
       },
     });
-    // Unset: the handler's defaults apply.
+    // Unset: each origin's own connection timeout applies.
     const vars = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables;
     expect(vars).not.toHaveProperty(ENV.CONNECT_TIMEOUT_MS);
-    expect(vars).not.toHaveProperty(ENV.CONCURRENCY);
     // Async retries off: the next scheduled run is the retry.
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
   });
@@ -478,6 +478,19 @@ describe('props variants (no bundling)', () => {
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: '' }] }, /^Invalid suppressions: /],
     [{ logRetentionDays: 2 }, /^Invalid logRetentionDays: /],
     [{ reservedConcurrency: 0 }, /^Invalid reservedConcurrency: /],
+    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', orginId: 'api', until: '2030-01-01', reason: 'r' }] as never }, /^Invalid suppressions: item 0 \(E2QWRUHAPOMQZL\) has unknown key "orginId"/],
+    [
+      {
+        suppressions: Array.from({ length: 40 }, (_, i) => ({
+          distributionId: 'E2QWRUHAPOMQZL',
+          originId: `origin-${i}`,
+          code: 'CERT_EXPIRING_SOON' as const,
+          until: '2030-01-31',
+          reason: 'renewal booked with the certificate vendor, ticket OPS-12345',
+        })),
+      },
+      /^Invalid suppressions: the function's environment would take up to \d+ bytes \(\d+ of them suppressions\), over Lambda's 4096-byte limit/,
+    ],
   ])('construct props are validated like context: %j', (props, message) => {
     const stack = new Stack(new App(), 'S');
     let error: unknown;

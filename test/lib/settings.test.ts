@@ -1,7 +1,25 @@
-import { CONFIG_KEYS, ConfigError, DEFAULTS, MAX_SCHEDULE_MINUTES, resolveConfig, suspiciousContextKeys, type ConfigKey } from '../../lib/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_CONCURRENCY } from '../../lambda/pipeline';
+import { suspiciousContextKeys } from '../../lib/context-keys';
+import {
+  ConfigError,
+  decodeEnvironment,
+  DEFAULT_SCAN_CONCURRENCY,
+  encodeEnvironment,
+  LOG_RETENTION_DAYS,
+  MAX_SCHEDULE_MINUTES,
+  resolveSettings,
+  RUNTIME_KEYS,
+  SETTING_KEYS,
+  SETTINGS,
+  settingsTable,
+  type SettingKey,
+} from '../../lib/settings';
 
 const NOW = new Date('2026-01-15T00:00:00Z');
-const resolve = (ctx: Record<string, unknown>) => resolveConfig((k: ConfigKey) => ctx[k], NOW);
+const resolve = (ctx: Record<string, unknown>) => resolveSettings((k: SettingKey) => ctx[k], NOW);
 
 /** The error for one bad key: a ConfigError naming the key, on one line, with an example. */
 function errorFor(ctx: Record<string, unknown>): ConfigError {
@@ -14,7 +32,7 @@ function errorFor(ctx: Record<string, unknown>): ConfigError {
   throw new Error(`expected an error for ${JSON.stringify(ctx)}`);
 }
 
-describe('resolveConfig: defaults', () => {
+describe('resolveSettings: defaults', () => {
   test('no context at all works, with a warning that nobody is e-mailed', () => {
     const c = resolve({});
     expect(c).toMatchObject({
@@ -34,9 +52,8 @@ describe('resolveConfig: defaults', () => {
     });
     expect(c.reservedConcurrency).toBeUndefined();
     expect(c.connectTimeoutMs).toBeUndefined();
-    expect(c.scanConcurrency).toBeUndefined();
+    expect(c.scanConcurrency).toBe(64);
     expect(c.warnings.map((w) => w.id)).toEqual(['noAlertEmails']);
-    expect(DEFAULTS.schedule).toBe('rate(15 minutes)');
   });
 
   test('unknown keys (CDK feature flags) are ignored', () => {
@@ -44,7 +61,7 @@ describe('resolveConfig: defaults', () => {
   });
 });
 
-describe('resolveConfig: strings from -c and JSON from cdk.json', () => {
+describe('resolveSettings: strings from -c and JSON from cdk.json', () => {
   test.each([
     [{ expiryWarningDays: '45', reminderHours: '12', confirmRuns: '3', timeoutSeconds: '600', memorySize: '1024' }],
     [{ expiryWarningDays: 45, reminderHours: 12, confirmRuns: 3, timeoutSeconds: 600, memorySize: 1024 }],
@@ -90,7 +107,7 @@ describe('resolveConfig: strings from -c and JSON from cdk.json', () => {
   });
 });
 
-describe('resolveConfig: schedule', () => {
+describe('resolveSettings: schedule', () => {
   test.each([
     ['rate(5 minutes)', 'rate(5 minutes)', 5],
     ['rate(1 minutes)', 'rate(1 minute)', 1],
@@ -127,7 +144,7 @@ describe('resolveConfig: schedule', () => {
   });
 });
 
-describe('resolveConfig: each bad key gives its one-line error', () => {
+describe('resolveSettings: each bad key gives its one-line error', () => {
   test.each<[Record<string, unknown>, string, RegExp]>([
     [{ alertEmails: 'ops@example.com,not-an-email' }, 'alertEmails', /"not-an-email" is not an e-mail address/],
     [{ alertEmails: '[1]' }, 'alertEmails', /is not a string/],
@@ -136,9 +153,10 @@ describe('resolveConfig: each bad key gives its one-line error', () => {
     [{ schedule: 'rate(0 minutes)' }, 'schedule', /positive integer/],
     [{ schedule: 'cron(0 3 * * *)' }, 'schedule', /6 fields/],
     [{ schedule: 'cron(0 3 * * * *)' }, 'schedule', /exactly one of day-of-month and day-of-week/],
+    [{ schedule: 42 }, 'schedule', /42 is not a string/],
     [{ schedule: 'rate(4 days)' }, 'schedule', new RegExp(`at most ${MAX_SCHEDULE_MINUTES}`)],
     [{ schedule: 'cron(0 3 ? * MON *)', scheduleMinutes: '0' }, 'scheduleMinutes', /not an integer from 1 to 5040/],
-    [{ expiryWarningDays: '0' }, 'expiryWarningDays', /"0" is not an integer from 1 to 365/],
+    [{ expiryWarningDays: '0' }, 'expiryWarningDays', /0 is not an integer from 1 to 365/],
     [{ expiryWarningDays: 366 }, 'expiryWarningDays', /366 is not an integer from 1 to 365/],
     [{ expiryWarningDays: '3.5' }, 'expiryWarningDays', /not an integer/],
     [{ reminderHours: '721' }, 'reminderHours', /from 1 to 720/],
@@ -147,14 +165,17 @@ describe('resolveConfig: each bad key gives its one-line error', () => {
     [{ profile: 'cloudfront-2019' }, 'profile', /is not one of cloudfront-2025, cloudfront-legacy/],
     [{ suppressions: 'nope' }, 'suppressions', /not valid JSON/],
     [{ suppressions: '{"distributionId":"E2QWRUHAPOMQZL"}' }, 'suppressions', /not a JSON array/],
-    [{ suppressions: [{ until: '2030-01-01', reason: 'r' }] }, 'suppressions', /item 0: distributionId undefined is missing/],
-    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: 'next week', reason: 'r' }] }, 'suppressions', /item 0: until "next week" is not an ISO date/],
+    [{ suppressions: [{ until: '2030-01-01', reason: 'r' }] }, 'suppressions', /item 0: distributionId is missing/],
+    [{ suppressions: [5] }, 'suppressions', /item 0 is not an object/],
+    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: 'r' }, { distributionId: 'E2QWRUHAPOMQZL', originID: 'api', until: '2030-01-01', reason: 'r' }] }, 'suppressions', /item 1 \(E2QWRUHAPOMQZL\) has unknown key "originID" \(the keys are distributionId, originId, code, until, reason\)/],
+    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', originId: '', until: '2030-01-01', reason: 'r' }] }, 'suppressions', /originId must be a non-empty string/],
+    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: 'next week', reason: 'r' }] }, 'suppressions', /item 0 \(E2QWRUHAPOMQZL\): until "next week" is not an ISO date/],
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-02-31T25:00', reason: 'r' }] }, 'suppressions', /is not an ISO date/],
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-02-31', reason: 'r' }] }, 'suppressions', /is not an ISO date/],
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: ' ' }] }, 'suppressions', /reason must be a non-empty string/],
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01' }] }, 'suppressions', /reason must be a non-empty string/],
     [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: 'r', code: 'NOPE' }] }, 'suppressions', /code "NOPE" is not a finding code/],
-    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: 'r', orginId: 'x' }] }, 'suppressions', /unknown key "orginId"/],
+    [{ suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', until: '2030-01-01', reason: 'r', orginId: 'x' }] }, 'suppressions', /item 0 \(E2QWRUHAPOMQZL\) has unknown key "orginId"/],
     [{ distributions: 'E2QWRUHAPOMQZL,d111111abcdef8.cloudfront.net' }, 'distributions', /is not a CloudFront distribution id/],
     [{ distributions: 'e2qwruhapomqzl' }, 'distributions', /\(ids are uppercase\)/],
     [{ excludeDistributions: 'X2QWRUHAPOMQZL' }, 'excludeDistributions', /not a CloudFront distribution id/],
@@ -163,6 +184,7 @@ describe('resolveConfig: each bad key gives its one-line error', () => {
     [{ memorySize: '64' }, 'memorySize', /from 128 to 10240/],
     [{ memorySize: '10241' }, 'memorySize', /from 128 to 10240/],
     [{ logRetentionDays: '31' }, 'logRetentionDays', /is not one of 1, 3, 5, 7, 14, 30/],
+    [{ logRetentionDays: 'month' }, 'logRetentionDays', /"month" is not one of 1, 3, 5, 7, 14, 30/],
     [{ reservedConcurrency: '0' }, 'reservedConcurrency', /from 1 to 1000/],
     [{ reservedConcurrency: '1001' }, 'reservedConcurrency', /from 1 to 1000/],
     [{ connectTimeoutMs: '20000' }, 'connectTimeoutMs', /from 100 to 10000/],
@@ -182,7 +204,7 @@ describe('resolveConfig: each bad key gives its one-line error', () => {
   });
 });
 
-describe('resolveConfig: cron fields are range-checked (EventBridge 6-field cron)', () => {
+describe('resolveSettings: cron fields are range-checked (EventBridge 6-field cron)', () => {
   test.each([
     'cron(0 10 * * ? *)',
     'cron(5,35 14 * * ? *)',
@@ -209,44 +231,44 @@ describe('resolveConfig: cron fields are range-checked (EventBridge 6-field cron
 
   test('the message names the key and the field, with a cron example', () => {
     expect(errorFor({ schedule: 'cron(99 * * * ? *)' }).message).toBe(
-      'Invalid schedule: cron minutes "99" is not 0-59 (example: -c schedule="cron(0 * * * ? *)")',
+      `Invalid schedule: "cron(99 * * * ? *)": Number '99' of minutes field is bigger than upper limit '59' (example: -c schedule="cron(0 * * * ? *)")`,
     );
   });
 
   test.each<[string, RegExp]>([
     // minutes
-    ['cron(60 * * * ? *)', /cron minutes "60" is not 0-59/],
-    ['cron(5,60 * * * ? *)', /cron minutes "60" is not 0-59/],
-    ['cron(0-60 * * * ? *)', /cron minutes "60" is not 0-59/],
-    ['cron(*/0 * * * ? *)', /cron minutes step "0" \(in "\*\/0"\) is not 1-59/],
-    ['cron(0/60 * * * ? *)', /cron minutes step "60" \(in "0\/60"\) is not 1-59/],
-    ['cron(? * * * ? *)', /cron minutes "\?" is not 0-59/],
-    ['cron(x * * * ? *)', /cron minutes "x" is not 0-59/],
-    ['cron(1-2-3 * * * ? *)', /cron minutes "1-2-3" is not 0-59/],
-    ['cron(1,,2 * * * ? *)', /cron minutes "" is not 0-59/],
+    ['cron(60 * * * ? *)', /minutes field is bigger than upper limit '59'/],
+    ['cron(5,60 * * * ? *)', /'60' of minutes field/],
+    ['cron(0-60 * * * ? *)', /minutes field/],
+    ['cron(*/0 * * * ? *)', /step element '0' of '\*\/0' cannot be zero/],
+    ['cron(0/60 * * * ? *)', /step element '60' of '0\/60' is bigger than the upper limit '59'/],
+    ['cron(? * * * ? *)', /minutes field/],
+    ['cron(x * * * ? *)', /minutes field/],
+    ['cron(1-2-3 * * * ? *)', /'1-2-3' is not valid/],
+    ['cron(1,,2 * * * ? *)', /empty in minutes field/],
     // hours
-    ['cron(0 24 * * ? *)', /cron hours "24" is not 0-23/],
-    ['cron(0 1-25 * * ? *)', /cron hours "25" is not 0-23/],
-    ['cron(0 */24 * * ? *)', /cron hours step "24" .* is not 1-23/],
+    ['cron(0 24 * * ? *)', /hours field is bigger than upper limit '23'/],
+    ['cron(0 1-25 * * ? *)', /hours field/],
+    ['cron(0 */24 * * ? *)', /'\*\/24'/],
     // day-of-month
-    ['cron(0 0 0 * ? *)', /cron day-of-month "0" is not 1-31, \?, L, LW or nW/],
-    ['cron(0 0 32 * ? *)', /cron day-of-month "32" is not 1-31/],
-    ['cron(0 0 32W * ? *)', /cron day-of-month "32W" is not 1-31/],
-    ['cron(0 0 MON * ? *)', /cron day-of-month "MON" is not 1-31/],
+    ['cron(0 0 0 * ? *)', /day-of-month field is smaller than lower limit '1'/],
+    ['cron(0 0 32 * ? *)', /day-of-month field is bigger than upper limit '31'/],
+    ['cron(0 0 32W * ? *)', /day-of-month field/],
+    ['cron(0 0 MON * ? *)', /day-of-month field/],
     // month
-    ['cron(0 0 1 13 ? *)', /cron month "13" is not 1-12 or JAN-DEC/],
-    ['cron(0 0 1 0 ? *)', /cron month "0" is not 1-12 or JAN-DEC/],
-    ['cron(0 0 1 JAN-FOO ? *)', /cron month "FOO" is not 1-12 or JAN-DEC/],
-    ['cron(0 0 1 ? ? *)', /cron month "\?" is not 1-12/],
+    ['cron(0 0 1 13 ? *)', /month field is bigger than upper limit '12'/],
+    ['cron(0 0 1 0 ? *)', /month field is smaller than lower limit '1'/],
+    ['cron(0 0 1 JAN-FOO ? *)', /month field/],
+    ['cron(0 0 1 ? ? *)', /month field/],
     // day-of-week
-    ['cron(0 0 ? * 0 *)', /cron day-of-week "0" is not 1-7, SUN-SAT, \?, L, dL or d#n/],
-    ['cron(0 0 ? * 8 *)', /cron day-of-week "8" is not 1-7/],
-    ['cron(0 0 ? * MON-FUN *)', /cron day-of-week "FUN" is not 1-7/],
-    ['cron(0 0 ? * FRI#6 *)', /cron day-of-week "FRI#6" is not 1-7/],
-    ['cron(0 0 ? * 9L *)', /cron day-of-week "9L" is not 1-7/],
+    ['cron(0 0 ? * 0 *)', /day-of-week field is smaller than lower limit '1'/],
+    ['cron(0 0 ? * 8 *)', /day-of-week field is bigger than upper limit '7'/],
+    ['cron(0 0 ? * MON-FUN *)', /day-of-week field/],
+    ['cron(0 0 ? * FRI#6 *)', /cannot be greater than 5/],
+    ['cron(0 0 ? * 9L *)', /day-of-week field/],
     // year
-    ['cron(0 0 * * ? 1969)', /cron year "1969" is not 1970-2199/],
-    ['cron(0 0 * * ? 2025-2200)', /cron year "2200" is not 1970-2199/],
+    ['cron(0 0 * * ? 1969)', /year field is smaller than lower limit '1970'/],
+    ['cron(0 0 * * ? 2025-2200)', /year field is bigger than upper limit '2199'/],
     // day-of-month / day-of-week: exactly one is ?
     ['cron(0 0 ? * ? *)', /exactly one of day-of-month and day-of-week must be "\?"/],
     ['cron(0 0 1 * MON *)', /exactly one of day-of-month and day-of-week must be "\?"/],
@@ -283,7 +305,7 @@ describe('suspiciousContextKeys: unknown context keys that look like a misspelt 
   });
 
   test('known keys, far-off keys and CDK keys (with @ or :) are not suspicious', () => {
-    expect(suspiciousContextKeys([...CONFIG_KEYS])).toEqual([]);
+    expect(suspiciousContextKeys([...SETTING_KEYS])).toEqual([]);
     expect(
       suspiciousContextKeys([
         'whatever',
@@ -296,5 +318,55 @@ describe('suspiciousContextKeys: unknown context keys that look like a misspelt 
         '@profiles',
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('one schema: the environment, the defaults and the README come from it', () => {
+  const given = {
+    profile: 'cloudfront-legacy',
+    expiryWarningDays: '45',
+    reminderHours: 12,
+    confirmRuns: '3',
+    suppressions: [{ distributionId: 'E2QWRUHAPOMQZL', originId: 'api', code: 'CERT_EXPIRING_SOON', until: '2030-01-31', reason: 'renewal, booked' }],
+    distributions: 'E2QWRUHAPOMQZL,E1ABCDEFGHIJKL',
+    excludeDistributions: ['E3ABCDEFGHIJKL'],
+    connectTimeoutMs: '5000',
+    scanConcurrency: 16,
+  };
+
+  test('the run-time settings survive the trip through the environment', () => {
+    const c = resolve({ ...given, alertEmails: 'a@example.com' });
+    const env = encodeEnvironment(c);
+    expect(Object.keys(env).sort()).toEqual(RUNTIME_KEYS.map((k) => SETTINGS[k].env.name).sort());
+    const back = decodeEnvironment(env);
+    for (const k of RUNTIME_KEYS) expect(back[k]).toEqual(c[k]);
+  });
+
+  test('decoding an empty environment gives the defaults the synth gives', () => {
+    const synth = resolve({});
+    const run = decodeEnvironment({});
+    for (const k of RUNTIME_KEYS) expect(run[k]).toEqual(synth[k]);
+    expect(run).not.toHaveProperty('connectTimeoutMs');
+  });
+
+  test("the README's context-key table is the schema's (regenerate: npx tsx -e \"console.log(require('./lib/settings').settingsTable())\")", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /<!-- settings-table:start[^>]*-->\n([\s\S]*?)\n<!-- settings-table:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    expect(block![1]).toBe(settingsTable());
+    for (const k of SETTING_KEYS) expect(settingsTable()).toContain(`| \`${k}\` |`);
+  });
+
+  test('every setting has an example that its own schema accepts', () => {
+    for (const k of SETTING_KEYS) {
+      const example = SETTINGS[k].example.split(' or ')[0].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+      expect(() => resolve({ [k]: example, scheduleMinutes: k === 'scheduleMinutes' ? example : undefined })).not.toThrow();
+    }
+  });
+
+  test("the retention values are aws-cdk-lib's RetentionDays, and the default concurrency is the pipeline's", () => {
+    const cdk = (Object.values(RetentionDays) as unknown[]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    expect([...LOG_RETENTION_DAYS]).toEqual(cdk);
+    expect(DEFAULT_SCAN_CONCURRENCY).toBe(DEFAULT_CONCURRENCY);
   });
 });
