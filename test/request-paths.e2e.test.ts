@@ -21,7 +21,8 @@ import type { ContinuousDeploymentPolicy, DistributionConfig, DistributionSummar
 import { MemoryStateStore } from '../lambda/alerting/state-store';
 import { TextPublisher } from '../lambda/alerting/publish';
 import { EXIT } from '../lambda/cli';
-import { runOnce, type HandlerDeps } from '../lambda/handler';
+import { runOnce, type RunDeps } from '../lambda/run/monitor-run';
+import { decodeEnvironment } from '../lib/settings';
 import { createCloudFrontClient, loadTargets } from '../lambda/inventory';
 import type { OriginReport, ScanReport } from '../lambda/model';
 import { runScan } from '../lambda/pipeline';
@@ -339,8 +340,8 @@ describe('the deployed monitor (runOnce, the Lambda run)', () => {
     const trust = trustStoreFromPems([pki.root.certPem], 'the test root');
     let email = '';
     const client = createCloudFrontClient();
-    const deps: HandlerDeps = {
-      config: { profile: 'cloudfront-2025', expiryWarningDays: 30, reminderHours: 24, confirmRuns: 1, suppressions: [], concurrency: 8, connectTimeoutMs: 1000 },
+    const deps: RunDeps = {
+      settings: { ...decodeEnvironment({}), confirmRuns: 1, scanConcurrency: 8, connectTimeoutMs: 1000 },
       loadTargets: () => loadTargets({ kind: 'api', client }),
       scan: (targets, options) => runScan(targets, { ...options, trust, deps: { resolver } }),
       store: new MemoryStateStore(),
