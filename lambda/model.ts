@@ -126,7 +126,7 @@ export interface TenantRef {
   id: string;
   name: string;
   domains: string[];
-  /** The parameters filled in the origin's domain name and path, by name (values are origin names, not secrets). */
+  /** The tenant's values of the parameters its template's origin names and paths use (origin names, not secrets). */
   parameters?: Record<string, string>;
 }
 
