@@ -73,7 +73,7 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
   program
     .command('scan')
     .description(
-      'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy).',
+      'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy; for staging and multi-tenant distributions also ListDistributionsByConnectionMode, ListDistributionTenants, GetDistributionTenant, GetDistributionConfig, GetContinuousDeploymentPolicy, whose denial is reported on the distributions concerned).',
     )
     .option('--origin <host[:port]>', 'one origin, described by the flags below')
     .option('--sni <name>', 'a name CloudFront sends as SNI (repeatable; default: the origin host)', collect(asIs), [])

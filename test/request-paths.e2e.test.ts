@@ -325,6 +325,21 @@ describe('denied look-ups are said on the distributions concerned, and the rest 
   }, 30_000);
 });
 
+describe('a template ListDistributions returns too', () => {
+  it('is scanned once, per tenant, even when ListDistributions does not say it is tenant-only', async () => {
+    const { ConnectionMode: _mode, ...unmarked } = templates[0] as DistributionSummary & { ConnectionMode?: string };
+    const both = await startFakeCloudFront({ distributions: [unmarked as DistributionSummary], tenantOnly: templates, distributionConfigs: configs, tenants });
+    const restore = withEnv({ AWS_ENDPOINT_URL_CLOUDFRONT: both.endpoint });
+    try {
+      const targets = await loadTargets({ kind: 'api', client: createCloudFrontClient() });
+      expect(targets.map((t) => t.key)).toEqual(['ETEMPLATE/shop@acme', 'ETEMPLATE/shop@globex']);
+    } finally {
+      restore();
+      await both.close();
+    }
+  }, 30_000);
+});
+
 describe('the deployed monitor (runOnce, the Lambda run)', () => {
   it('alerts on the staging origin saying only staged traffic is affected, and on the tenant by name; no alert for the healthy Host set-up', async () => {
     const names = new Set(NAMES);

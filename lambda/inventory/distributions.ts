@@ -312,7 +312,7 @@ function readBehavior(value: unknown, path: string, pathPattern?: string): Behav
 /** Associations that can send a request elsewhere than the behavior's origin (see `Behavior.mayChangeOrigin`). */
 function mayChangeOrigin(o: JsonObject, path: string): boolean {
   const eventTypes = (key: string) =>
-    listItems(o, key, path).map(({ value, path: p }) => (isObject(value) && typeof value.EventType === 'string' ? value.EventType : p));
+    listItems(o, key, path).map(({ value }) => (isObject(value) && typeof value.EventType === 'string' ? value.EventType : ''));
   return eventTypes('FunctionAssociations').includes('viewer-request') || eventTypes('LambdaFunctionAssociations').includes('origin-request');
 }
 

@@ -24,7 +24,11 @@ export async function extendFromApi(client: CloudFrontClient, inventory: Invento
     more.cache.forEach((p, id) => policies.cache.set(id, p));
     more.originRequest.forEach((p, id) => policies.originRequest.set(id, p));
   }
-  const distributions = [...inventory.distributions, ...templates.distributions];
+  const alsoListed = new Set(templates.alsoListed);
+  const distributions = [
+    ...inventory.distributions.map((d) => (alsoListed.has(d.id) ? { ...d, connectionMode: 'tenant-only' as const } : d)),
+    ...templates.distributions,
+  ];
   const unreadable = [...(inventory.unreadable ?? []), ...templates.unreadable];
   const [staging, tenants] = await Promise.all([
     readStagingLinks(client, distributions),

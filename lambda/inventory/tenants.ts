@@ -220,9 +220,11 @@ const errorText = (e: unknown): string => {
 export async function listTemplates(
   client: CloudFrontClient,
   known: ReadonlySet<string>,
-): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[] }> {
+): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[]; alsoListed: string[] }> {
   const distributions: Distribution[] = [];
   const unreadable: UnreadableDistribution[] = [];
+  /** Templates ListDistributions did return: marked tenant-only even if that listing did not say so. */
+  const alsoListed: string[] = [];
   let page = 0;
   try {
     for await (const response of paginateListDistributionsByConnectionMode({ client }, { ConnectionMode: 'tenant-only' })) {
@@ -230,6 +232,7 @@ export async function listTemplates(
       const source = `ListDistributionsByConnectionMode page ${page}`;
       const read = withSource(source, () => readDistributionListLenient(response.DistributionList, 'DistributionList'));
       distributions.push(...read.distributions.filter((d) => !known.has(d.id)).map((d) => ({ ...d, connectionMode: 'tenant-only' as const })));
+      alsoListed.push(...read.distributions.filter((d) => known.has(d.id)).map((d) => d.id));
       unreadable.push(...read.unreadable.filter((u) => !known.has(u.id)).map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
     }
   } catch (e) {
@@ -238,7 +241,7 @@ export async function listTemplates(
       reason: `multi-tenant templates could not be listed (ListDistributionsByConnectionMode: ${errorText(e)}); grant cloudfront:ListDistributionsByConnectionMode`,
     });
   }
-  return { distributions, unreadable };
+  return { distributions, unreadable, alsoListed };
 }
 
 /** The tenants of each template, with their parameter values where the template's origins use parameters. */

@@ -37,6 +37,8 @@ export function originLine(o: OriginReport): Record<string, unknown> {
     warning: o.findings.filter((f) => f.severity === 'warning').length,
   };
   if (o.skippedReason) line.skippedReason = o.skippedReason;
+  // A template's origin is scanned once per tenant: the tenant tells the lines apart.
+  if (o.paths?.tenant) line.tenant = o.paths.tenant.name;
   return line;
 }
 
