@@ -131,9 +131,10 @@ export async function readStagingLinks(client: CloudFrontClient, distributions: 
   const matched = () =>
     stagings.every((s) => policies.some((p) => p.stagingDnsNames.some((n) => n.toLowerCase() === s.domainName.toLowerCase()) && primaries.some((r) => r.policyId === p.id)));
 
-  for (let i = 0; i < candidates.length && !matched(); i += READS_AT_ONCE) {
+  // The most alike first, alone (usually the primary); then the rest a few at a time, until all are matched.
+  for (let i = 0, size = 1; i < candidates.length && !matched(); i += size, size = READS_AT_ONCE) {
     await Promise.all(
-      candidates.slice(i, i + READS_AT_ONCE).map(async (c) => {
+      candidates.slice(i, i + size).map(async (c) => {
         try {
           const response = await client.send(new GetDistributionConfigCommand({ Id: c.id }));
           const policyId = withSource(`GetDistributionConfig ${c.id}`, () => readPolicyId(response.DistributionConfig, 'DistributionConfig'));
