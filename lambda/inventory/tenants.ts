@@ -102,6 +102,8 @@ export function tenantDistributions(template: Distribution, info: TemplateTenant
         domains: t.domains,
         ...(Object.keys(values).length > 0 ? { parameters: values } : {}),
       };
+      // No active domain: nothing reaches this tenant (and the template's "-" is no name to send).
+      if (t.domains.length === 0) for (const o of template.origins) unfilled.set(o.id, `tenant ${t.name} has no active domain: it serves no viewer traffic`);
       const distribution: Distribution = { ...template, enabled: template.enabled && t.enabled, aliases: t.domains, origins };
       return { distribution, tenant, unfilled };
     }),

@@ -284,6 +284,11 @@ describe('multi-tenant templates', () => {
     );
   });
 
+  it('a tenant with no active domain serves no traffic: skipped, saying so', () => {
+    const targets = build({ tenants: [tenant('e', 'eve', { domains: [] })], defaults: { region: 'us' } });
+    expect(targets.map((t) => t.skip?.reason)).toEqual(Array(2).fill('tenant t-e has no active domain: it serves no viewer traffic'));
+  });
+
   it('a disabled tenant is marked disabled (and left out with --skip-disabled)', () => {
     const targets = build({ tenants: [tenant('d', 'dan', { enabled: false })], defaults: { region: 'us' } }, { skipDisabled: true });
     expect(targets.every((t) => t.distributionEnabled === false && t.skip?.reason.includes('disabled'))).toBe(true);
