@@ -2,9 +2,16 @@
  * targets -> probes -> facts -> findings -> report. The CLI and the Lambda handler both call `runScan`, so they
  * never differ in what they find.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClientProfile } from './cloudfront/client-profile';
+import { edgeProbePath } from './cloudfront/path-patterns';
 import { diagnose, originStatus } from './diagnosis/diagnose';
-import type { OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
+import { SEVERITY_RANK } from './diagnosis/findings';
+import { resourceFindings } from './diagnosis/origin-resources';
+import { combineVantage } from './diagnosis/vantage';
+import { SKIP_REASONS } from './inventory/targets';
+import type { EdgeFacts, EdgeRoute, Finding, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
+import { createEdgeProbe, type EdgeProbe } from './probe/edge';
 import { probeClientCertRequired } from './probe/client-cert';
 import { createResolver, type Resolver } from './probe/dns';
 import { probeOrigin, type ProbeDeps } from './probe/origin-probe';
@@ -34,7 +41,25 @@ export interface ScanOptions {
   deps?: Partial<ProbeDeps>;
   /** Most addresses of one name probed (a name with 50 A records gets the first N, the rest listed). Default 16. */
   maxAddresses?: number;
+  /** The edge check (a request through CloudFront per cache behavior); off when undefined. */
+  edge?: EdgeCheckOptions;
 }
+
+export interface EdgeCheckOptions {
+  /** The request; the real one (probe/edge.ts, to the distribution's domain name) by default. */
+  probe?: EdgeProbe;
+  /** Makes this run's paths unique (no cache holds them); random by default. */
+  token?: string;
+  /** Cap on one request through CloudFront. Default EDGE_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/**
+ * Cap on one edge request: CloudFront itself gives up after its connection attempts (3 x 10 s by default) and the
+ * origin's read timeout (30 s by default), then answers 504; more than this and it is the monitor's problem.
+ */
+export const EDGE_TIMEOUT_MS = 60_000;
+export const EDGE_USER_AGENT = `cloudfront-origin-monitor/${toolVersion} (edge check; one request per cache behavior per run)`;
 
 export const DEFAULT_CONCURRENCY = 64;
 
@@ -99,21 +124,37 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     maxAddresses: options.maxAddresses ?? 16,
   };
 
+  const edgeCheck = options.edge ? edgeChecker(options.edge) : undefined;
+
   const notScanned: string[] = [];
   const reports = await mapLimit(targets, Math.max(1, options.concurrency), async (target): Promise<OriginReport> => {
     const t0 = Date.now();
     let report: OriginReport;
+    const edgeRoutes = edgeCheck && target.distributionDomainName ? (target.edgeRoutes ?? []) : [];
     if (target.skip) {
       report = baseReport(target, 'skipped', [], 0, target.skip.reason);
     } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
       notScanned.push(target.key);
       report = notReachedReport(target);
+    } else if (target.vpcOrigin && target.ports.length === 0 && edgeRoutes.length === 0) {
+      report = baseReport(target, 'skipped', [], 0, `${SKIP_REASONS.VPC}, and the edge check is off`);
     } else {
       try {
         const inventoryOnly = target.ports.length === 0;
-        const facts = inventoryOnly ? undefined : await probeOrigin(target, deps, settings);
-        const findings = diagnose(target, facts, options.profile);
-        report = { ...baseReport(target, originStatus(findings), findings, Date.now() - t0), ...(facts ? { facts } : {}) };
+        const [facts, edge] = await Promise.all([
+          inventoryOnly ? undefined : probeOrigin(target, deps, settings),
+          Promise.all(edgeRoutes.map((route) => edgeCheck!(target, route))),
+        ]);
+        const direct = diagnose(target, facts, options.profile);
+        const findings = bySeverity([
+          ...combineVantage(target, direct, edge, { edgeChecked: edgeRoutes.length > 0 }),
+          ...resourceFindings(target, { now: now(), expiryWarningDays: options.expiryWarningDays }),
+        ]);
+        report = {
+          ...baseReport(target, originStatus(findings), findings, Date.now() - t0),
+          ...(facts ? { facts } : {}),
+          ...(edge.length ? { edge } : {}),
+        };
       } catch (err) {
         // One origin never ends the scan: what went wrong is said on that origin, and the others go on.
         const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
@@ -131,6 +172,50 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     origins: reports,
     notReached: { keys: notScanned, reason: 'the scan deadline was reached' },
   });
+}
+
+/** Worst first; the order within a severity kept (direct findings, then the edge's, then the resources'). */
+function bySeverity(findings: Finding[]): Finding[] {
+  return findings.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY_RANK[b.f.severity] - SEVERITY_RANK[a.f.severity] || a.i - b.i).map((x) => x.f);
+}
+
+/**
+ * One request per (distribution, Host, behavior) and run, shared by the origins the behavior leads to (the
+ * primary and secondary of a group, say), in-flight ones too.
+ */
+function edgeChecker(options: EdgeCheckOptions): (target: OriginTarget, route: EdgeRoute) => Promise<EdgeFacts> {
+  const probe = options.probe ?? createEdgeProbe();
+  const token = options.token ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const asked = new Map<string, Promise<EdgeFacts>>();
+  return (target, route) => {
+    const domain = target.distributionDomainName as string;
+    const key = JSON.stringify([domain, route.host, route.pathPattern, route.method]);
+    let answer = asked.get(key);
+    if (!answer) {
+      const path = edgeProbePath(route.pathPattern, route.precedingPatterns, token);
+      const timeoutMs = Math.min(
+        options.timeoutMs ?? EDGE_TIMEOUT_MS,
+        target.connectionTimeoutMs * target.connectionAttempts + (target.originReadTimeoutMs ?? 30_000) + 5_000,
+      );
+      answer = path
+        ? probe({ distributionDomainName: domain, route, path, timeoutMs, userAgent: EDGE_USER_AGENT })
+        : Promise.resolve(noPathFacts(domain, route));
+      asked.set(key, answer);
+    }
+    return answer;
+  };
+}
+
+function noPathFacts(domain: string, route: EdgeRoute): EdgeFacts {
+  return {
+    distributionDomainName: domain,
+    host: route.host,
+    path: '',
+    method: route.method,
+    pathPattern: route.pathPattern,
+    totalMs: 0,
+    error: { stage: 'no-path', message: `no request path reaches behavior ${route.pathPattern}: the behaviors before it (${route.precedingPatterns.join(', ')}) take every path it matches` },
+  };
 }
 
 export const NOT_REACHED_REASON = 'not reached before the scan deadline';
@@ -179,8 +264,16 @@ function baseReport(target: OriginTarget, status: OriginReport['status'], findin
     ...(target.originGroups ? { originGroups: target.originGroups } : {}),
     ...(target.paths ? { paths: target.paths } : {}),
     findings,
+    ...(target.mtls ? { mtls: target.mtls } : {}),
+    ...(target.vpcOrigin ? { vpcOrigin: target.vpcOrigin } : {}),
+    ...runtimeOrigin(target),
     durationMs,
   };
+}
+
+function runtimeOrigin(target: OriginTarget): Pick<OriginReport, 'runtimeOrigin'> {
+  const routes = (target.edgeRoutes ?? []).filter((r) => r.runtimeOrigin?.length);
+  return routes.length ? { runtimeOrigin: routes.map((r) => ({ pathPattern: r.pathPattern, hooks: r.runtimeOrigin ?? [] })) } : {};
 }
 
 /** A failing primary keeps its severity; the report says whether traffic fails over to a healthy secondary. */

@@ -289,6 +289,9 @@ function pathsOf(g: Group): string[] {
   ]);
 }
 
+/** Findings about a certificate's coming expiry: e-mailed again at each threshold crossed (14, 7, 3, 1 days). */
+const EXPIRY_CODES = new Set(['CERT_EXPIRING_SOON', 'MTLS_CERT_EXPIRING_SOON']);
+
 function expiryStage(daysLeft: number, thresholds: number[]): number {
   const crossed = thresholds.filter((t) => daysLeft <= t);
   return crossed.length > 0 ? Math.min(...crossed) : EARLY_NOTICE_STAGE;
@@ -400,7 +403,7 @@ export function decide(previous: AlertState, observation: Observation, config: P
 
     const daysLeft = numberOf(g.lead.evidence?.daysLeft);
     const fingerprint = g.lead.evidence?.fingerprint256;
-    if (g.lead.code === 'CERT_EXPIRING_SOON' && daysLeft !== undefined && typeof fingerprint === 'string') {
+    if (EXPIRY_CODES.has(g.lead.code) && daysLeft !== undefined && typeof fingerprint === 'string') {
       const stage = expiryStage(daysLeft, thresholds);
       if (!record.expiry || record.expiry.fingerprint !== fingerprint || stage < record.expiry.stage) {
         const item = itemFromGroup('expiry', g, record);

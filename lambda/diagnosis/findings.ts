@@ -27,7 +27,27 @@ export type FindingCode =
   | 'ORIGIN_PROTOCOL_UNSUPPORTED'
   | 'HOST_FORWARDING_UNKNOWN'
   | 'NAME_NOT_SENT'
-  | 'ORIGIN_NOT_ROUTED';
+  | 'ORIGIN_NOT_ROUTED'
+  // Through CloudFront (the edge check) and the verdict of both vantage points (diagnosis/vantage.ts).
+  | 'EDGE_502'
+  | 'EDGE_504'
+  | 'EDGE_ORIGIN_5XX'
+  | 'EDGE_FUNCTION_ERROR'
+  | 'EDGE_ORIGIN_SLOW'
+  | 'ORIGIN_CLOUDFRONT_ONLY'
+  | 'EDGE_REFUSED'
+  | 'EDGE_FUNCTION_ANSWER'
+  | 'EDGE_CHECK_FAILED'
+  | 'ORIGIN_CHOSEN_AT_RUNTIME'
+  // Origin mTLS and VPC origins (diagnosis/origin-resources.ts).
+  | 'ORIGIN_MTLS_UNCONFIRMED'
+  | 'MTLS_CERT_EXPIRED'
+  | 'MTLS_CERT_EXPIRING_SOON'
+  | 'MTLS_CERT_NOT_ISSUED'
+  | 'MTLS_CERT_NOT_RENEWABLE'
+  | 'MTLS_CERT_UNREADABLE'
+  | 'VPC_ORIGIN'
+  | 'VPC_ORIGIN_UNREADABLE';
 
 /** What a reproduce command is built from. */
 export interface ReproduceContext {
@@ -37,6 +57,11 @@ export interface ReproduceContext {
   sniName?: string;
   /** The version to pin, where the finding is about one version. */
   version?: TlsVersionName;
+  /** Edge findings: the request through CloudFront (`https://host/path`) and the distribution domain it went to. */
+  edgeUrl?: string;
+  edgeVia?: string;
+  /** ACM certificate ARN or VPC origin id, for findings about those resources. */
+  resourceId?: string;
 }
 
 export interface FindingDefinition {
@@ -94,6 +119,27 @@ const tcpCommand = (ctx: ReproduceContext) => {
   const host = ctx.address ?? ctx.domainName;
   return `nc -vz -w 10 ${host} ${ctx.port ?? 443}`;
 };
+
+/** The edge request again, as curl sends it (through the distribution's domain when the Host is an alias). */
+const curlEdgeCommand = (ctx: ReproduceContext) => {
+  const url = ctx.edgeUrl ?? `https://${ctx.domainName}/`;
+  const host = new URL(url).host;
+  const via = ctx.edgeVia && ctx.edgeVia !== host ? ` --connect-to ${host}:443:${ctx.edgeVia}:443` : '';
+  return `curl -sS -o /dev/null -D -${via} '${url}' | grep -iE '^(HTTP|x-cache|x-amz-cf-pop|x-amz-cf-id|server)'`;
+};
+const acmCommand = (ctx: ReproduceContext) =>
+  `aws acm describe-certificate --region us-east-1 --certificate-arn ${ctx.resourceId ?? '<arn>'} --query 'Certificate.[Status,NotAfter,RenewalEligibility,RenewalSummary.RenewalStatus]'`;
+const vpcOriginCommand = (ctx: ReproduceContext) => `aws cloudfront get-vpc-origin --id ${ctx.resourceId ?? '<id>'} --query 'VpcOrigin.VpcOriginEndpointConfig'`;
+
+const EDGE_SOURCES = {
+  RESPONSE_ERRORS: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/troubleshooting-response-errors.html',
+  HTTP_504: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-504-gateway-timeout.html',
+  RESTRICT_ORIGINS: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html',
+  ORIGIN_MODIFICATION: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html',
+  MTLS: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-mtls-authentication.html',
+  VPC_ORIGINS: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html',
+  ACM_RENEWAL: 'https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html',
+} as const;
 
 const DEFS: FindingDefinition[] = [
   {
@@ -305,6 +351,186 @@ const DEFS: FindingDefinition[] = [
     fix: 'Nothing is broken now. Fix the origin before a behavior targets it, or remove the unused origin from the distribution.',
     reachability: false,
     reproduce: opensslChainCommand,
+  },
+  {
+    code: 'EDGE_502',
+    severity: 'critical',
+    title: 'CloudFront answers 502 through the edge',
+    why: 'A request through CloudFront got CloudFront\'s own 502: it could not connect to the origin or complete the TLS handshake. Viewers on this path get the same.',
+    source: SOURCES.HTTP_502_PAGE,
+    fix: 'Give AWS Support the POP and request id; check what the direct probe could not see: an origin chosen at run time by a function, the client certificate an mTLS origin expects, a VPC origin\'s security group.',
+    reachability: true,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_504',
+    severity: 'critical',
+    title: 'CloudFront times out reaching the origin (504)',
+    why: 'A request through CloudFront got CloudFront\'s own 504: the origin did not accept the connection or did not answer within the origin\'s timeouts (a firewall blocking CloudFront\'s ranges, a slow application).',
+    source: EDGE_SOURCES.HTTP_504,
+    fix: 'Allow CloudFront in (the prefix list com.amazonaws.global.cloudfront.origin-facing), make the origin answer within its OriginReadTimeout, or raise the timeout.',
+    reachability: true,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_ORIGIN_5XX',
+    severity: 'critical',
+    title: 'the origin answers 5xx through CloudFront',
+    why: 'CloudFront reached the origin and the origin itself answered with a server error (its own Server header, not CloudFront\'s), which CloudFront passes on to viewers.',
+    source: EDGE_SOURCES.RESPONSE_ERRORS,
+    fix: 'Look at the origin (or its load balancer: no healthy targets gives 503, a failing target 502) for the request id and time given.',
+    reachability: true,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_FUNCTION_ERROR',
+    severity: 'critical',
+    title: 'a CloudFront Function or Lambda@Edge fails',
+    why: 'The code at the edge failed (execution or validation error, a limit or throttling): CloudFront answers 502 or 503 without reaching the origin.',
+    source: EDGE_SOURCES.RESPONSE_ERRORS,
+    fix: 'Read the function\'s logs (CloudFront Functions: the function metrics; Lambda@Edge: CloudWatch Logs in the region of the POP) for the request id given.',
+    reachability: true,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_ORIGIN_SLOW',
+    severity: 'warning',
+    title: 'the origin answers close to its timeout',
+    why: "The origin's answer through CloudFront took more than 80% of the origin's OriginReadTimeout (or ResponseCompletionTimeout): a little slower and CloudFront answers 504.",
+    source: SOURCES.ORIGIN_SETTINGS_PAGE,
+    fix: "Make the origin answer faster, or raise the origin's response timeout (OriginReadTimeout, ResponseCompletionTimeout).",
+    reachability: true,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'ORIGIN_CLOUDFRONT_ONLY',
+    severity: 'info',
+    title: 'reachable only from CloudFront',
+    why: 'The monitor cannot connect to the origin from its own address (an allowlist of CloudFront\'s prefix list, AWS WAF, a firewall, or a client certificate only CloudFront has), but the request through CloudFront reached it: as AWS recommends.',
+    source: EDGE_SOURCES.RESTRICT_ORIGINS,
+    fix: 'Nothing to do. The direct checks listed (handshake, certificate chain) could not be made; the edge check watches the connection.',
+    reachability: false,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_REFUSED',
+    severity: 'info',
+    title: 'the edge check was refused at the edge',
+    why: 'CloudFront refused the edge check itself (AWS WAF, a geographic restriction, signed URLs or cookies), so it did not reach the origin; the verdict on this path rests on the direct probe.',
+    source: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/http-403-permission-denied.html',
+    fix: 'To check through CloudFront, let requests with the monitor\'s User-Agent (cloudfront-origin-monitor) and paths starting with the label reach the origin, or leave it to the direct probe.',
+    reachability: false,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_FUNCTION_ANSWER',
+    severity: 'info',
+    title: 'a function answered at the edge',
+    why: 'A CloudFront Function or Lambda@Edge answered the edge check itself, so the origin was not reached on this path; its verdict rests on the direct probe.',
+    source: EDGE_SOURCES.RESPONSE_ERRORS,
+    fix: 'Nothing to do, unless that function should have let the request through.',
+    reachability: false,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'EDGE_CHECK_FAILED',
+    severity: 'info',
+    title: 'the edge check could not be made',
+    why: 'The monitor could not get an answer from CloudFront (its own network, DNS or time limit), or the answer did not come from CloudFront; this says nothing about the origin.',
+    source: EDGE_SOURCES.RESPONSE_ERRORS,
+    fix: 'Check that the monitor can reach the distribution\'s domain over HTTPS (outbound 443); the direct probe\'s verdict stands meanwhile.',
+    reachability: false,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'ORIGIN_CHOSEN_AT_RUNTIME',
+    severity: 'info',
+    title: 'the origin may be chosen at run time',
+    why: 'A viewer-request CloudFront Function (cf.updateRequestOrigin, cf.selectRequestOriginById) or an origin-request Lambda@Edge can send these requests to another origin than the one configured; what the distribution says is not the whole story.',
+    source: EDGE_SOURCES.ORIGIN_MODIFICATION,
+    fix: 'Nothing to do: the verdict for these paths rests on the edge check (keep it on).',
+    reachability: false,
+    reproduce: curlEdgeCommand,
+  },
+  {
+    code: 'ORIGIN_MTLS_UNCONFIRMED',
+    severity: 'info',
+    title: 'mTLS origin: the connection is not confirmed',
+    why: 'The origin requires a client certificate, as its origin mTLS configuration says; only CloudFront holds the private key, so the monitor cannot complete the handshake and needs the edge check to confirm the connection.',
+    source: EDGE_SOURCES.MTLS,
+    fix: 'Turn the edge check on (or let it reach the origin) to confirm the connection.',
+    reachability: false,
+    reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'MTLS_CERT_EXPIRED',
+    severity: 'critical',
+    title: 'the client certificate CloudFront presents has expired',
+    why: 'CloudFront presents its origin mTLS client certificate without checking it; an origin that verifies client certificates rejects an expired one, and CloudFront answers 502.',
+    source: EDGE_SOURCES.MTLS,
+    fix: 'Renew or re-import the certificate in ACM (us-east-1) and point OriginMtlsConfig at it.',
+    reachability: false,
+    reproduce: acmCommand,
+  },
+  {
+    code: 'MTLS_CERT_EXPIRING_SOON',
+    severity: 'warning',
+    title: 'the client certificate CloudFront presents expires soon',
+    why: 'When the origin mTLS client certificate expires, an origin that verifies it rejects CloudFront, which answers 502.',
+    source: EDGE_SOURCES.MTLS,
+    fix: 'Renew the certificate (an imported certificate is not renewed by ACM: re-import it).',
+    reachability: false,
+    reproduce: acmCommand,
+  },
+  {
+    code: 'MTLS_CERT_NOT_ISSUED',
+    severity: 'critical',
+    title: 'the client certificate CloudFront presents is not usable',
+    why: "The origin mTLS client certificate's ACM status is not ISSUED (revoked, expired, failed, pending, inactive): an origin that verifies it rejects CloudFront, which answers 502.",
+    source: EDGE_SOURCES.MTLS,
+    fix: 'Issue or import a valid certificate in ACM (us-east-1) and point OriginMtlsConfig at it.',
+    reachability: false,
+    reproduce: acmCommand,
+  },
+  {
+    code: 'MTLS_CERT_NOT_RENEWABLE',
+    severity: 'info',
+    title: 'the client certificate will not renew itself',
+    why: 'ACM says the origin mTLS client certificate is not eligible for managed renewal (an imported certificate, say): someone must renew it before it expires.',
+    source: EDGE_SOURCES.ACM_RENEWAL,
+    fix: 'Plan the renewal; the monitor warns as the expiry approaches.',
+    reachability: false,
+    reproduce: acmCommand,
+  },
+  {
+    code: 'MTLS_CERT_UNREADABLE',
+    severity: 'info',
+    title: 'the client certificate could not be read',
+    why: 'The monitor could not read the origin mTLS client certificate from ACM (permission, not found, or an offline inventory), so its expiry and status are not checked.',
+    source: EDGE_SOURCES.MTLS,
+    fix: 'Allow acm:DescribeCertificate on the certificate (the deployed monitor has it), or scan the live account.',
+    reachability: false,
+    reproduce: acmCommand,
+  },
+  {
+    code: 'VPC_ORIGIN',
+    severity: 'info',
+    title: 'VPC origin',
+    why: 'A VPC origin is private: CloudFront reaches it inside AWS and the monitor cannot probe it from here. Its settings come from GetVpcOrigin; its verdict from the edge check (or the VPC probe function).',
+    source: EDGE_SOURCES.VPC_ORIGINS,
+    fix: 'Nothing to do; keep the edge check on, or deploy the VPC probe (-c vpcProbe=...) to check its TLS directly.',
+    reachability: false,
+    reproduce: vpcOriginCommand,
+  },
+  {
+    code: 'VPC_ORIGIN_UNREADABLE',
+    severity: 'info',
+    title: 'the VPC origin could not be read',
+    why: 'The monitor could not read the VPC origin (permission, another account, or an offline inventory), so its ports and TLS settings are unknown.',
+    source: EDGE_SOURCES.VPC_ORIGINS,
+    fix: 'Allow cloudfront:GetVpcOrigin (the deployed monitor has it); a VPC origin shared from another account is read in that account.',
+    reachability: false,
+    reproduce: vpcOriginCommand,
   },
 ];
 

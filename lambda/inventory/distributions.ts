@@ -7,7 +7,7 @@
  * `DistributionList.Items[2].Origins.Items[0].DomainName: expected a string`. They never quote a value: custom
  * header values are secrets and are not even read.
  */
-import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol, StagingLink } from '../model';
+import type { IpAddressType, OriginProtocolPolicy, OriginSslProtocol, RuntimeOriginHook, StagingLink } from '../model';
 import type { TemplateTenants } from './tenants';
 
 export type ViewerProtocolPolicy = 'allow-all' | 'https-only' | 'redirect-to-https';
@@ -20,9 +20,11 @@ export type OriginConnection =
       protocolPolicy: OriginProtocolPolicy;
       sslProtocols: OriginSslProtocol[];
       ipAddressType?: IpAddressType;
+      /** `OriginMtlsConfig.ClientCertificateArn`: CloudFront presents this ACM certificate to the origin. */
+      mtlsCertificateArn?: string;
     }
   | { kind: 's3' }
-  | { kind: 'vpc' };
+  | { kind: 'vpc'; vpcOriginId: string; ownerAccountId?: string };
 
 export interface Origin {
   id: string;
@@ -33,6 +35,9 @@ export interface Origin {
   /** Seconds, as configured (undefined: CloudFront's default). */
   connectionTimeout?: number;
   connectionAttempts?: number;
+  /** Seconds: OriginReadTimeout (custom or VPC origin) and ResponseCompletionTimeout, as configured. */
+  readTimeout?: number;
+  responseCompletionTimeout?: number;
   /** Names only: the values may be secrets and are never read. */
   customHeaderNames: string[];
   /** Origin Shield: CloudFront then reaches the origin from this region's Origin Shield. */
@@ -59,6 +64,12 @@ export interface Behavior {
    * run time (`cf.updateRequestOrigin`, `cf.selectRequestOriginById`, a replaced origin object).
    */
   mayChangeOrigin?: boolean;
+  /** `AllowedMethods.Items` (GET and HEAD when absent: every behavior allows them). */
+  allowedMethods?: string[];
+  /** A viewer-request CloudFront Function or an origin-request Lambda@Edge: the origin may be chosen at run time. */
+  runtimeOrigin?: RuntimeOriginHook[];
+  /** Trusted key groups or trusted signers are enabled: viewers need signed URLs or cookies. */
+  signedRequests?: boolean;
 }
 
 export interface Distribution {
@@ -242,11 +253,38 @@ function readCustomConnection(o: JsonObject, path: string): OriginConnection {
     ...(o.IpAddressType !== undefined && o.IpAddressType !== null
       ? { ipAddressType: reqEnum(o, 'IpAddressType', path, IP_ADDRESS_TYPES) }
       : {}),
+    ...optional('mtlsCertificateArn', readMtlsArn(o, path)),
   };
 }
 
+function optional<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
+}
+
+function readVpcConnection(o: JsonObject, path: string): OriginConnection {
+  const ownerAccountId = optId(o, 'OwnerAccountId', path);
+  return { kind: 'vpc', vpcOriginId: reqString(o, 'VpcOriginId', path), ...(ownerAccountId ? { ownerAccountId } : {}) };
+}
+
+function readMtlsArn(o: JsonObject, path: string): string | undefined {
+  if (o.OriginMtlsConfig === undefined || o.OriginMtlsConfig === null) return undefined;
+  const p = joinPath(path, 'OriginMtlsConfig');
+  return optId(asObject(o.OriginMtlsConfig, p), 'ClientCertificateArn', p);
+}
+
+/** OriginReadTimeout sits in CustomOriginConfig or VpcOriginConfig. 1-120 s, more with a quota increase. */
+function readReadTimeout(o: JsonObject, path: string): number | undefined {
+  for (const key of ['CustomOriginConfig', 'VpcOriginConfig']) {
+    if (isObject(o[key])) return optInteger(o[key] as JsonObject, 'OriginReadTimeout', joinPath(path, key), 1, 3600);
+  }
+  return undefined;
+}
+
 function readConnection(o: JsonObject, path: string): OriginConnection {
-  if (o.VpcOriginConfig) return { kind: 'vpc' };
+  if (o.VpcOriginConfig) {
+    const p = joinPath(path, 'VpcOriginConfig');
+    return readVpcConnection(asObject(o.VpcOriginConfig, p), p);
+  }
   if (o.S3OriginConfig) return { kind: 's3' };
   if (o.CustomOriginConfig) {
     const p = joinPath(path, 'CustomOriginConfig');
@@ -269,6 +307,8 @@ function readOrigin(value: unknown, path: string): Origin {
     originAccessControlId: optId(o, 'OriginAccessControlId', path),
     connectionTimeout: optInteger(o, 'ConnectionTimeout', path, 1, 10),
     connectionAttempts: optInteger(o, 'ConnectionAttempts', path, 1, 3),
+    ...optional('readTimeout', readReadTimeout(o, path)),
+    ...optional('responseCompletionTimeout', optInteger(o, 'ResponseCompletionTimeout', path, 1, 3600)),
     customHeaderNames: readCustomHeaderNames(o, path),
     ...readOriginShield(o, path),
   };
@@ -306,6 +346,9 @@ function readBehavior(value: unknown, path: string, pathPattern?: string): Behav
     originRequestPolicyId: optId(o, 'OriginRequestPolicyId', path),
     forwardedHeaders: readForwardedHeaders(o, path),
     ...(mayChangeOrigin(o, path) ? { mayChangeOrigin: true } : {}),
+    ...optional('allowedMethods', readAllowedMethods(o, path)),
+    ...optional('runtimeOrigin', readRuntimeOriginHooks(o, path)),
+    ...(enabledFlag(o, 'TrustedKeyGroups', path) || enabledFlag(o, 'TrustedSigners', path) ? { signedRequests: true } : {}),
   };
 }
 
@@ -314,6 +357,36 @@ function mayChangeOrigin(o: JsonObject, path: string): boolean {
   const eventTypes = (key: string) =>
     listItems(o, key, path).map(({ value }) => (isObject(value) && typeof value.EventType === 'string' ? value.EventType : ''));
   return eventTypes('FunctionAssociations').includes('viewer-request') || eventTypes('LambdaFunctionAssociations').includes('origin-request');
+}
+
+function readAllowedMethods(o: JsonObject, path: string): string[] | undefined {
+  const methods = stringItems(o, 'AllowedMethods', path);
+  return methods.length ? methods : undefined;
+}
+
+/**
+ * The edge code that can send a request to another origin than the behavior's: a viewer-request CloudFront Function
+ * (`cf.updateRequestOrigin()`, `cf.selectRequestOriginById()`) or an origin-request Lambda@Edge (it may replace the
+ * origin object). The distribution shows only the association, never what the code does.
+ */
+function readRuntimeOriginHooks(o: JsonObject, path: string): RuntimeOriginHook[] | undefined {
+  const hooks: RuntimeOriginHook[] = [];
+  for (const { value, path: p } of listItems(o, 'FunctionAssociations', path)) {
+    const f = asObject(value, p);
+    const eventType = optString(f, 'EventType', p);
+    if (eventType === 'viewer-request') hooks.push({ kind: 'cloudfront-function', arn: reqString(f, 'FunctionARN', p), eventType });
+  }
+  for (const { value, path: p } of listItems(o, 'LambdaFunctionAssociations', path)) {
+    const f = asObject(value, p);
+    const eventType = optString(f, 'EventType', p);
+    if (eventType === 'origin-request') hooks.push({ kind: 'lambda-edge', arn: reqString(f, 'LambdaFunctionARN', p), eventType });
+  }
+  return hooks.length ? hooks : undefined;
+}
+
+function enabledFlag(o: JsonObject, key: string, path: string): boolean {
+  if (!isObject(o[key])) return false;
+  return (o[key] as JsonObject).Enabled === true;
 }
 
 /** Every behavior targets an origin or group of the distribution, and every group member is an origin. */

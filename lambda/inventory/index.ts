@@ -1,17 +1,21 @@
 /** The one entry point the CLI and the Lambda handler use to get probe targets. */
+import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { OriginTarget } from '../model';
 import { loadInventoryFile } from './cli-json';
 import { loadInventoryFromApi } from './cloudfront-api';
 import type { InventorySource } from './distributions';
 import { extendFromApi, extrasFromDetails, loadDetailsFiles } from './extras';
+import { markOffline, readOriginResources } from './origin-resources';
 import { type BuildTargetsOptions, buildTargets } from './targets';
 
 export { createCloudFrontClient } from './cloudfront-api';
+export { createAcmClient } from './origin-resources';
 export type { BuildTargetsOptions } from './targets';
 
 export type InventorySpec =
-  | { kind: 'api'; client: CloudFrontClient }
+  /** `acm`: for the client certificates of origin mTLS origins (none: they are reported as not read). */
+  | { kind: 'api'; client: CloudFrontClient; acm?: Pick<ACMClient, 'send'> }
   /**
    * `--inventory FILE` (repeatable: e.g. list-distributions and list-distributions-by-connection-mode), zero or more
    * `--policies FILE`, and zero or more `--details FILE` (staging policies, primaries, tenants).
@@ -36,8 +40,10 @@ export async function loadInventory(source: InventorySpec): Promise<InventorySou
 
 export async function loadTargets(source: InventorySpec, opts: BuildTargetsOptions = {}): Promise<OriginTarget[]> {
   const inventory = await loadInventory(source);
-  return buildTargets(inventory.distributions, inventory.policies, opts, inventory.unreadable, {
+  const targets = buildTargets(inventory.distributions, inventory.policies, opts, inventory.unreadable, {
     ...(inventory.staging ? { staging: inventory.staging } : {}),
     ...(inventory.tenants ? { tenants: inventory.tenants } : {}),
   });
+  if (source.kind === 'file') return markOffline(targets);
+  return readOriginResources(targets, { cloudfront: source.client, ...(source.acm ? { acm: source.acm } : {}) });
 }

@@ -2,7 +2,7 @@
  * Distributions -> probe targets: one OriginTarget per origin of each distribution, with the ports and SNI names
  * CloudFront really uses for it. Pure: no SDK, no I/O.
  */
-import type { InventoryIssue, OriginGroupRole, OriginTarget, RequestPaths, SniName, StagingLink, TargetPort } from '../model';
+import type { EdgeRoute, InventoryIssue, OriginGroupRole, OriginTarget, RequestPaths, SniName, StagingLink, TargetPort } from '../model';
 import type { Behavior, Distribution, Origin, OriginConnection, PolicyCatalog, UnreadableDistribution } from './distributions';
 import { behaviorHostForwarding, type HostForwarding, type PolicyRef } from './host-forwarding';
 import { tenantDistributions, type TemplateTenants } from './tenants';
@@ -35,6 +35,25 @@ export const SKIP_REASONS = {
 
 const DEFAULT_CONNECTION_TIMEOUT_S = 10;
 const DEFAULT_CONNECTION_ATTEMPTS = 3;
+const DEFAULT_READ_TIMEOUT_S = 30;
+
+/**
+ * The request the edge check sends for one behavior: with the viewer name CloudFront would forward as Host when the
+ * behavior forwards it (an alias), else the distribution's own domain.
+ */
+function edgeRoute(d: Distribution, r: Route): EdgeRoute {
+  const b = r.behavior;
+  const host = r.host.kind !== 'not-forwarded' && d.aliases.length > 0 ? viewerHostNames(d)[0].name : d.domainName;
+  return {
+    pathPattern: b.pathPattern,
+    precedingPatterns: r.preceding,
+    method: 'GET',
+    host,
+    ...(r.viaGroup ? { viaGroup: r.viaGroup } : {}),
+    ...(b.runtimeOrigin ? { runtimeOrigin: b.runtimeOrigin } : {}),
+    ...(b.signedRequests ? { signedRequests: true } : {}),
+  };
+}
 
 const S3_WEBSITE_DOMAIN = /\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?$/i;
 const S3_REST_DOMAIN = /\.s3(?:[.-](?!website)[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/i;
@@ -44,6 +63,9 @@ interface Route {
   behavior: Behavior;
   host: HostForwarding;
   originIds: string[];
+  /** The patterns of the behaviors before this one (CloudFront takes the first that matches). */
+  preceding: string[];
+  viaGroup?: string;
 }
 
 const patterns = (routes: Route[]): string[] => routes.map((r) => r.behavior.pathPattern);
@@ -105,11 +127,16 @@ function unreadableTarget(u: UnreadableDistribution): OriginTarget {
 }
 
 function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean, paths: RequestPaths = {}): OriginTarget[] {
-  const routes: Route[] = d.behaviors.map((behavior) => ({
-    behavior,
-    host: behaviorHostForwarding(behavior, policies),
-    originIds: d.originGroups.find((g) => g.id === behavior.targetOriginId)?.memberOriginIds ?? [behavior.targetOriginId],
-  }));
+  const routes: Route[] = d.behaviors.map((behavior, i) => {
+    const group = d.originGroups.find((g) => g.id === behavior.targetOriginId);
+    return {
+      behavior,
+      host: behaviorHostForwarding(behavior, policies),
+      originIds: group?.memberOriginIds ?? [behavior.targetOriginId],
+      preceding: d.behaviors.slice(0, i).map((b) => b.pathPattern),
+      ...(group ? { viaGroup: group.id } : {}),
+    };
+  });
   const runtimeChoice = d.behaviors.some((b) => b.mayChangeOrigin);
   return d.origins.map((o) => {
     const own = routes.filter((r) => r.originIds.includes(o.id));
@@ -139,12 +166,20 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     ...(o.originPath ? { originPath: o.originPath } : {}),
     connectionTimeoutMs: (o.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT_S) * 1000,
     connectionAttempts: o.connectionAttempts ?? DEFAULT_CONNECTION_ATTEMPTS,
+    originReadTimeoutMs: (o.readTimeout ?? DEFAULT_READ_TIMEOUT_S) * 1000,
+    ...(o.responseCompletionTimeout ? { responseCompletionTimeoutMs: o.responseCompletionTimeout * 1000 } : {}),
     ...nonEmpty('originGroups', originGroupRoles(d, o.id)),
     ...nonEmpty('customHeaderNames', o.customHeaderNames),
     ...(paths ? { paths } : {}),
+    // A disabled distribution serves nothing: no request through it.
+    ...(d.enabled ? nonEmpty('edgeRoutes', routes.map((r) => edgeRoute(d, r))) : {}),
   };
   const conn = o.connection;
-  if (conn.kind === 'vpc') return { ...base, ...notProbed(), skip: { reason: SKIP_REASONS.VPC } };
+  if (conn.kind === 'vpc') {
+    // Not probed from here (private); the edge check gives its verdict, GetVpcOrigin its settings.
+    const vpcOrigin = { id: conn.vpcOriginId, ...(conn.ownerAccountId ? { ownerAccountId: conn.ownerAccountId } : {}) };
+    return { ...base, ...notProbed(), vpcOrigin, ...(skipDisabled && !d.enabled ? { skip: { reason: SKIP_REASONS.DISABLED } } : {}) };
+  }
   if (conn.kind === 's3' || (S3_REST_DOMAIN.test(o.domainName) && o.originAccessControlId)) {
     return { ...base, ...notProbed(), skip: { reason: SKIP_REASONS.S3_REST } };
   }
@@ -160,6 +195,7 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     sniNames: tls ? sniNames(d, o, routes, paths?.unrouted?.runtimeOnly === true) : [],
     allowedVersions: conn.sslProtocols,
     ...(conn.ipAddressType ? { ipAddressType: conn.ipAddressType } : {}),
+    ...(conn.mtlsCertificateArn ? { mtls: { clientCertificateArn: conn.mtlsCertificateArn } } : {}),
     ...nonEmpty('inventoryIssues', issues),
     ...(skipDisabled && !d.enabled ? { skip: { reason: SKIP_REASONS.DISABLED } } : {}),
   };

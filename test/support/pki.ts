@@ -41,6 +41,8 @@ export interface LeafOptions extends ValidityOptions {
   keyType?: KeyType;
   /** No subjectAltName extension at all (names only in the CN). */
   noSan?: boolean;
+  /** Extended key usages (default serverAuth); `clientAuth` for a client certificate (origin mTLS). */
+  extendedKeyUsages?: ('serverAuth' | 'clientAuth')[];
 }
 
 export interface Pki {
@@ -142,7 +144,7 @@ function leafExtensions(opts: LeafOptions, keyType: KeyType): x509.Extension[] {
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    new x509.ExtendedKeyUsageExtension((opts.extendedKeyUsages ?? ['serverAuth']).map((u) => x509.ExtendedKeyUsage[u])),
   ];
   const names = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
