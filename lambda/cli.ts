@@ -2,14 +2,15 @@
  * `cf-origin-monitor scan | demo`: flags -> targets -> the pipeline the Lambda runs -> a report.
  * Exit codes: 0 no critical finding, 2 at least one critical finding, 1 the tool could not do its job.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_PROFILE, getProfile, PROFILES } from './cloudfront/client-profile';
 import { createCloudFrontClient } from './inventory/cloudfront-api';
-import { loadTargets } from './inventory';
+import { createAcmClient, loadTargets } from './inventory';
 import { applyResolve, parseResolve, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
 import type { OriginTarget, ScanReport } from './model';
 import { DEFAULT_CONCURRENCY, runScan } from './pipeline';
+import { connectToTable, createEdgeProbe, parseConnectTo, type ConnectToEntry } from './probe/edge';
 import { renderJson } from './report/json';
 import { renderTable } from './report/table';
 import { version } from '../package.json';
@@ -40,6 +41,8 @@ interface ScanFlags {
   output?: string;
   color: boolean;
   progress: boolean;
+  edge: boolean;
+  connectTo: ConnectToEntry[];
 }
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
@@ -108,6 +111,8 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .option('--connect-timeout <ms>', "cap on each origin's connection timeout, ms", integer(100, 10_000), 5000)
     .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
     .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--no-edge', 'no edge check (the request through CloudFront per cache behavior, on by default with an inventory)')
+    .option('--connect-to <host:port:to-host:to-port>', "send the edge check for host:port to to-host:to-port instead, as curl's --connect-to (repeatable)", collect(wrapped(parseConnectTo)), [])
     .option('--no-color', 'no colour, even on a terminal')
     .option('--no-progress', 'no progress line on stderr')
     .action(async (flags: ScanFlags) => {
@@ -155,7 +160,7 @@ async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
   if (flags.inventory.length > 0) {
     return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies, details: flags.details }, filters);
   }
-  return loadTargets({ kind: 'api', client: createCloudFrontClient() }, filters);
+  return loadTargets({ kind: 'api', client: createCloudFrontClient(), acm: createAcmClient() }, filters);
 }
 
 async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
@@ -168,6 +173,8 @@ async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
     expiryWarningDays: flags.expiryWarningDays,
     concurrency: flags.concurrency,
     connectTimeoutMs: flags.connectTimeout,
+    // The edge check needs the distribution's domain name: an inventory (live or file) has it, --origin does not.
+    ...(flags.edge && !flags.origin ? { edge: { probe: edgeProbe(flags) } } : {}),
     onOrigin: () => {
       done++;
       if (tty && flags.progress && targets.length > 1) io.stderr.write(`\rscanned ${done}/${targets.length} origins`);
@@ -185,6 +192,11 @@ async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
     io.stdout.write(text);
   }
   return report.summary.critical > 0 ? EXIT.CRITICAL : EXIT.OK;
+}
+
+function edgeProbe(flags: ScanFlags) {
+  const connectTo = connectToTable(flags.connectTo);
+  return createEdgeProbe({ ...(connectTo ? { connectTo } : {}), extraCa: flags.caFile.map((f) => readFileSync(f, 'utf8')) });
 }
 
 export interface CliIo {

@@ -43,7 +43,8 @@ function resolveArgs(): string[] {
   return [...fleet.origins.map((o) => o.name), 'retired-api.origins.test'].flatMap((n) => ['--resolve', `${n}:*:127.0.0.1`]);
 }
 
-const common = () => [...resolveArgs(), '--ca-file', fleet.caFile, '--connect-timeout', '1000', '--format', 'json'];
+// --no-edge: the demo distribution's domain is not on loopback (test/edge/scan-live-edge.e2e.test.ts runs the edge check).
+const common = () => [...resolveArgs(), '--ca-file', fleet.caFile, '--connect-timeout', '1000', '--format', 'json', '--no-edge'];
 
 describe('scan with no target scans every custom origin of the account', () => {
   let report: ScanReport;

@@ -133,3 +133,28 @@ export function createEdgeProbe(options: EdgeProbeOptions = {}): EdgeProbe {
       r.end();
     });
 }
+
+export interface ConnectToEntry {
+  host: string;
+  port: number;
+  toHost: string;
+  toPort: number;
+}
+
+/** `HOST:PORT:CONNECT-HOST:CONNECT-PORT`, as curl's --connect-to (an IPv6 CONNECT-HOST in brackets). */
+export function parseConnectTo(value: string): ConnectToEntry {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5}):(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const bad = () => new Error(`--connect-to: "${value}" is not HOST:PORT:CONNECT-HOST:CONNECT-PORT (e.g. d111111abcdef8.cloudfront.net:443:127.0.0.1:8443)`);
+  if (!m) throw bad();
+  const [port, toPort] = [Number(m[2]), Number(m[4])];
+  if (port < 1 || port > 65535 || toPort < 1 || toPort > 65535) throw bad();
+  return { host: m[1].toLowerCase(), port, toHost: m[3].replace(/^\[|\]$/g, ''), toPort };
+}
+
+export function connectToTable(entries: ConnectToEntry[]): EdgeProbeOptions['connectTo'] {
+  if (entries.length === 0) return undefined;
+  return (host, port) => {
+    const e = entries.find((x) => x.host === host.toLowerCase() && x.port === port);
+    return e ? { host: e.toHost, port: e.toPort } : undefined;
+  };
+}

@@ -5,6 +5,7 @@
  *   GET /2020-05-31/distribution?Marker=&MaxItems=   DistributionList XML, paged by `pageSize` (NextMarker/IsTruncated)
  *   GET /2020-05-31/cache-policy/{id}                 CachePolicy XML, or 404 NoSuchCachePolicy
  *   GET /2020-05-31/origin-request-policy/{id}        OriginRequestPolicy XML, or 404 NoSuchOriginRequestPolicy
+ *   GET /2020-05-31/vpc-origin/{id}                   VpcOrigin XML, or 404 EntityNotFound
  *   GET /2020-05-31/distributionsByConnectionMode/{m} DistributionList of `tenantOnly` (and `distributions` in mode m), paged
  *   GET /2020-05-31/distribution/{id}/config          DistributionConfig XML, or 404 NoSuchDistribution
  *   GET /2020-05-31/continuous-deployment-policy/{id} ContinuousDeploymentPolicy XML, or 404 NoSuchContinuousDeploymentPolicy
@@ -27,12 +28,14 @@ import type {
   DistributionSummary,
   DistributionTenant,
   OriginRequestPolicy,
+  VpcOrigin,
 } from '@aws-sdk/client-cloudfront';
 
 export interface FakeCloudFrontOptions {
   distributions: DistributionSummary[];
   cachePolicies?: CachePolicy[];
   originRequestPolicies?: OriginRequestPolicy[];
+  vpcOrigins?: VpcOrigin[];
   /** Distributions per ListDistributions page (default 100; the client's MaxItems wins when smaller). */
   pageSize?: number;
   /** Answer ListDistributions with 403 AccessDenied. */
@@ -232,7 +235,7 @@ function handler(opts: FakeCloudFrontOptions, requests: string[]) {
       return sendError(res, 400, 'Throttling', 'Rate exceeded');
     }
     if (extraRoute(opts, req, url, body, res)) return;
-    const route = /^\/2020-05-31\/(distribution|cache-policy|origin-request-policy)(?:\/([^/]+))?$/.exec(url.pathname);
+    const route = /^\/2020-05-31\/(distribution|cache-policy|origin-request-policy|vpc-origin)(?:\/([^/]+))?$/.exec(url.pathname);
     if (req.method !== 'GET' || !route) return sendError(res, 404, 'NotFound', `fake CloudFront: no route ${url.pathname}`);
     const [, kind, id] = route;
     if (kind === 'distribution' && !id) {
@@ -256,6 +259,11 @@ function handler(opts: FakeCloudFrontOptions, requests: string[]) {
       const policy = opts.originRequestPolicies?.find((p) => p.Id === policyId);
       if (!policy) return sendError(res, 404, 'NoSuchOriginRequestPolicy', 'The origin request policy does not exist.');
       return send(res, 200, document('OriginRequestPolicy', { ...policy }), { etag: 'E1FAKE' });
+    }
+    if (kind === 'vpc-origin') {
+      const vpc = opts.vpcOrigins?.find((v) => v.Id === policyId);
+      if (!vpc) return sendError(res, 404, 'EntityNotFound', 'The VPC origin does not exist.');
+      return send(res, 200, document('VpcOrigin', { ...vpc }), { etag: 'E1FAKE' });
     }
     return sendError(res, 404, 'NotFound', `fake CloudFront: no route ${url.pathname}`);
   };
