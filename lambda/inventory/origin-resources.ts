@@ -36,7 +36,7 @@ const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTi
 
 async function describeCertificate(acm: ResourceClients['acm'], arn: string): Promise<ClientCertificateFacts> {
   if (!acm) throw new Error('not read: no ACM client was given to the scan');
-  const { Certificate: c } = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
+  const c = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn })))?.Certificate;
   if (!c) throw new Error('DescribeCertificate returned no certificate');
   const facts: ClientCertificateFacts = { arn };
   const set = <K extends keyof ClientCertificateFacts>(k: K, v: ClientCertificateFacts[K] | undefined) => {
@@ -57,7 +57,7 @@ const POLICIES: readonly OriginProtocolPolicy[] = ['http-only', 'https-only', 'm
 const SSL: readonly OriginSslProtocol[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'];
 
 async function getVpcOrigin(cloudfront: ResourceClients['cloudfront'], id: string): Promise<VpcOriginEndpoint> {
-  const { VpcOrigin: v } = await cloudfront.send(new GetVpcOriginCommand({ Id: id }));
+  const v = (await cloudfront.send(new GetVpcOriginCommand({ Id: id })))?.VpcOrigin;
   const e = v?.VpcOriginEndpointConfig;
   if (!e?.Arn) throw new Error('GetVpcOrigin returned no endpoint configuration');
   const policy = POLICIES.find((p) => p === e.OriginProtocolPolicy);

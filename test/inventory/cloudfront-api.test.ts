@@ -4,6 +4,7 @@ import {
   CloudFrontServiceException,
   GetCachePolicyCommand,
   GetOriginRequestPolicyCommand,
+  GetVpcOriginCommand,
   ListDistributionsByConnectionModeCommand,
   ListDistributionsCommand,
   NoSuchOriginRequestPolicy,
@@ -86,10 +87,40 @@ describe('loadInventoryFromApi (aws-sdk-client-mock)', () => {
   it('reads each custom policy once per run, none of the known managed ones, and maps like the CLI files', async () => {
     serveThreePages();
     servePolicies();
+    cf.on(GetVpcOriginCommand).resolves({
+      VpcOrigin: {
+        Id: 'vo_0a1b2c3d4e5f67890',
+        Arn: 'arn:aws:cloudfront::123456789012:vpcorigin/vo_0a1b2c3d4e5f67890',
+        Status: 'Deployed',
+        CreatedTime: new Date(),
+        LastModifiedTime: new Date(),
+        VpcOriginEndpointConfig: {
+          Name: 'internal-alb',
+          Arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/internal/0123456789abcdef',
+          HTTPPort: 80,
+          HTTPSPort: 8443,
+          OriginProtocolPolicy: 'https-only',
+          OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] },
+        },
+      },
+    });
     const client = new CloudFrontClient({ region: 'us-east-1' });
     const fromApi = await loadTargets({ kind: 'api', client });
     const fromFiles = await loadTargets({ kind: 'file', inventory: INVENTORY_FILE, policies: POLICY_FILES });
-    expect(fromApi).toEqual(fromFiles);
+    // The same mapping; only what is read beside the listing differs (a file reads nothing from AWS).
+    const mapping = (ts: typeof fromApi) => ts.map((t) => (t.vpcOrigin ? { ...t, vpcOrigin: { id: t.vpcOrigin.id } } : t));
+    expect(mapping(fromApi)).toEqual(mapping(fromFiles));
+    expect(fromFiles.find((t) => t.vpcOrigin)?.vpcOrigin?.readError).toMatch(/the inventory is a file/);
+    expect(fromApi.find((t) => t.vpcOrigin)?.vpcOrigin?.endpoint).toEqual({
+      name: 'internal-alb',
+      arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/internal/0123456789abcdef',
+      httpPort: 80,
+      httpsPort: 8443,
+      protocolPolicy: 'https-only',
+      sslProtocols: ['TLSv1.2'],
+      status: 'Deployed',
+    });
+    expect(cf.commandCalls(GetVpcOriginCommand).map((c) => c.args[0].input.Id)).toEqual(['vo_0a1b2c3d4e5f67890']);
     expect(cf.commandCalls(GetCachePolicyCommand).map((c) => c.args[0].input.Id)).toEqual([POLICY_IDS.CACHE_HOST_IN_KEY]);
     expect(cf.commandCalls(GetOriginRequestPolicyCommand).map((c) => c.args[0].input.Id).sort()).toEqual(
       [

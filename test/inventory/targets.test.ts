@@ -77,7 +77,13 @@ describe('buildTargets from the CLI-shaped fixture with both policy files', () =
       allowedVersions: ['TLSv1.2'],
       connectionTimeoutMs: 5000,
       connectionAttempts: 2,
+      originReadTimeoutMs: 30000,
       customHeaderNames: ['X-Origin-Verify'],
+      // Both behaviors forward the viewer Host: the edge check sends the first alias, as a viewer would.
+      edgeRoutes: [
+        { pathPattern: '/api/*', precedingPatterns: [], method: 'GET', host: 'example.com' },
+        { pathPattern: '/account/*', precedingPatterns: ['/api/*', '/static/*', '/legacy/*', '/shop/*'], method: 'GET', host: 'example.com' },
+      ],
     });
   });
 
@@ -123,12 +129,16 @@ describe('buildTargets from the CLI-shaped fixture with both policy files', () =
     expect(t.inventoryIssues?.[0].message).toContain('/reports/*');
   });
 
-  it('S3 REST origins (S3OriginConfig, or an S3 domain with OAC) and VPC origins are skipped with a reason', () => {
+  it('S3 REST origins (S3OriginConfig, or an S3 domain with OAC) are skipped with a reason; VPC origins are not probed directly but checked through CloudFront', () => {
     for (const key of ['E2QWRUHEXAMPLE/assets-s3', 'E5DISABLEDEXAMPLE/media-oac']) {
       expect(targets[key].skip).toEqual({ reason: SKIP_REASONS.S3_REST });
       expect(targets[key].ports).toEqual([]);
     }
-    expect(targets['E4VPCEXAMPLE/internal-alb'].skip).toEqual({ reason: SKIP_REASONS.VPC });
+    const vpc = targets['E4VPCEXAMPLE/internal-alb'];
+    expect(vpc.skip).toBeUndefined();
+    expect(vpc.ports).toEqual([]);
+    expect(vpc.vpcOrigin?.id).toMatch(/./);
+    expect(vpc.edgeRoutes?.length).toBeGreaterThan(0);
     expect(SKIP_REASONS.S3_REST).toContain('CloudFront connects to S3 itself');
     expect(SKIP_REASONS.VPC).toContain('private: not reachable from the internet');
   });
