@@ -61,7 +61,7 @@ const summary = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const targets = (extra: Record<string, unknown> = {}) =>
-  Object.fromEntries(buildTargets([readDistributionSummary(summary(extra), 'D')], emptyPolicyCatalog()).map((t) => [t.originId, t]));
+  Object.fromEntries(buildTargets([readDistributionSummary(summary(extra), 'D')], emptyPolicyCatalog()).map((t) => [t.originId as string, t]));
 
 describe('the inventory for the edge check', () => {
   const t = targets();
