@@ -130,7 +130,9 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const reports = await mapLimit(targets, Math.max(1, options.concurrency), async (target): Promise<OriginReport> => {
     const t0 = Date.now();
     let report: OriginReport;
-    const edgeRoutes = edgeCheck && target.distributionDomainName ? (target.edgeRoutes ?? []) : [];
+    // Staging distributions and tenants of a multi-tenant template are not reached through their own domain name.
+    const viaOwnDomain = !target.paths?.staging && !target.paths?.tenant;
+    const edgeRoutes = edgeCheck && target.distributionDomainName && viaOwnDomain ? (target.edgeRoutes ?? []) : [];
     if (target.skip) {
       report = baseReport(target, 'skipped', [], 0, target.skip.reason);
     } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
