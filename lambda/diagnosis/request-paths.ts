@@ -81,6 +81,13 @@ function annotate(d: PathDraft, target: OriginTarget): PathDraft {
       evidence: { ...d.evidence, wildcardAlias: name.wildcardAlias },
     };
   }
+  if (name?.source === 'viewer-host' && target.paths?.staging && name.name === target.distributionDomainName) {
+    return {
+      ...d,
+      message: `${d.message}; the primary of this staging distribution is not known, so its own name stands in for the primary's names its viewers use (${target.paths.staging.unresolved ?? 'primary not found'})`,
+      evidence: { ...d.evidence, stagingPrimaryUnknown: true },
+    };
+  }
   if (name?.source === 'viewer-host' && target.distributionDomainName && name.name === target.distributionDomainName && (target.aliases ?? []).length === 0) {
     return {
       ...d,

@@ -82,8 +82,12 @@ export function buildTargets(
   return [
     ...distributions.filter((d) => selected.has(d.id)).flatMap((d) => {
       if (d.connectionMode === 'tenant-only') return templateTargets(d, policies, skipDisabled, extras.tenants?.get(d.id));
-      const staging = d.staging ? { staging: extras.staging?.get(d.id) ?? { unresolved: 'the continuous deployment policy was not looked up' } } : {};
-      return distributionTargets(d, policies, skipDisabled, staging);
+      if (!d.staging) return distributionTargets(d, policies, skipDisabled);
+      const link = extras.staging?.get(d.id) ?? { unresolved: 'the continuous deployment policy was not looked up' };
+      // A staging distribution has no aliases of its own: viewers ask for the primary's names, and a behavior that
+      // forwards Host sends those.
+      const primary = link.primaryId ? distributions.find((p) => p.id === link.primaryId) : undefined;
+      return distributionTargets(d, policies, skipDisabled, { staging: link }, primary);
     }),
     ...unreadable.filter((u) => selected.has(u.id)).map(unreadableTarget),
   ];
@@ -126,7 +130,14 @@ function unreadableTarget(u: UnreadableDistribution): OriginTarget {
   };
 }
 
-function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean, paths: RequestPaths = {}): OriginTarget[] {
+function distributionTargets(
+  d: Distribution,
+  policies: PolicyCatalog,
+  skipDisabled: boolean,
+  paths: RequestPaths = {},
+  /** Whose names viewers use (a staging distribution's primary); the distribution itself by default. */
+  viewer: Distribution = d,
+): OriginTarget[] {
   const routes: Route[] = d.behaviors.map((behavior, i) => {
     const group = d.originGroups.find((g) => g.id === behavior.targetOriginId);
     return {
@@ -140,7 +151,7 @@ function distributionTargets(d: Distribution, policies: PolicyCatalog, skipDisab
   const runtimeChoice = d.behaviors.some((b) => b.mayChangeOrigin);
   return d.origins.map((o) => {
     const own = routes.filter((r) => r.originIds.includes(o.id));
-    return originTarget(d, o, own, skipDisabled, originPaths(o, own, runtimeChoice, paths));
+    return originTarget(d, o, own, skipDisabled, originPaths(o, own, runtimeChoice, paths), viewer);
   });
 }
 
@@ -154,7 +165,7 @@ function originPaths(o: Origin, routes: Route[], runtimeChoice: boolean, paths: 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled: boolean, paths: RequestPaths | undefined): OriginTarget {
+function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled: boolean, paths: RequestPaths | undefined, viewer: Distribution): OriginTarget {
   const base = {
     key: `${d.id}/${o.id}`,
     distributionId: d.id,
@@ -192,7 +203,7 @@ function originTarget(d: Distribution, o: Origin, routes: Route[], skipDisabled:
     httpPort: conn.httpPort,
     httpsPort: conn.httpsPort,
     ports,
-    sniNames: tls ? sniNames(d, o, routes, paths?.unrouted?.runtimeOnly === true) : [],
+    sniNames: tls ? sniNames(viewer, o, routes, paths?.unrouted?.runtimeOnly === true) : [],
     allowedVersions: conn.sslProtocols,
     ...(conn.ipAddressType ? { ipAddressType: conn.ipAddressType } : {}),
     ...(conn.mtlsCertificateArn ? { mtls: { clientCertificateArn: conn.mtlsCertificateArn } } : {}),

@@ -232,6 +232,19 @@ describe('staging distributions', () => {
     expect(JSON.stringify(link)).not.toContain('secret-staging-value');
   });
 
+  it('a behavior that forwards Host sends the primary\'s names: a staging distribution has no aliases of its own', () => {
+    const primary = dist({ id: 'E8PRIMARY', aliases: ['www.example.com'], origins: [origin('o', 'o.example.net')], behaviors: [behavior('o', true)] });
+    const stagingHost = dist({ id: 'E9STAGE', origins: [origin('o', 'next.example.net')], behaviors: [behavior('o', true)], extra: { Staging: true, DomainName: 'd9.cloudfront.net' } });
+    const link = { primaryId: 'E8PRIMARY', policyId: 'cdp-h' };
+    const targets = buildTargets([primary, stagingHost], policies, {}, [], { staging: new Map([['E9STAGE', link]]) });
+    expect(target(targets, 'E9STAGE/o').sniNames.map((n) => n.name)).toEqual(['next.example.net', 'www.example.com']);
+    // Primary unknown: its own name stands in, and a mismatch on it says so.
+    const alone = buildTargets([stagingHost], policies, {}, [], { staging: new Map([['E9STAGE', { unresolved: 'not looked up' }]]) })[0];
+    expect(alone.sniNames.map((n) => n.name)).toEqual(['next.example.net', 'd9.cloudfront.net']);
+    const [draft] = applyRequestPaths([{ code: 'CERT_NAME_MISMATCH', message: 'no cover', sniName: 'd9.cloudfront.net', evidence: {} }], alone);
+    expect(draft.message).toBe("no cover; the primary of this staging distribution is not known, so its own name stands in for the primary's names its viewers use (not looked up)");
+  });
+
   it('a policy with no primary, or no policy: said', () => {
     expect(linkStaging([staging], [], [header], () => 'x').get('E9STAGE')?.unresolved).toBe('no primary distribution using continuous deployment policy cdp-h was found');
     expect(linkStaging([staging], [], [], () => 'not looked up').get('E9STAGE')).toEqual({ unresolved: 'not looked up' });
