@@ -2,7 +2,15 @@
  * The real SDK (signing, retry, REST/XML parsing, paginator) against a local fake of the CloudFront API, reached
  * through AWS_ENDPOINT_URL_CLOUDFRONT with fake credentials: nothing leaves 127.0.0.1.
  */
+import {
+  GetContinuousDeploymentPolicyCommand,
+  GetDistributionConfigCommand,
+  GetDistributionTenantCommand,
+  paginateListDistributionTenants,
+} from '@aws-sdk/client-cloudfront';
 import { loadTargets } from '../../lambda/inventory';
+import { readCdPolicy } from '../../lambda/inventory/staging';
+import { readParameterDefaults, readTenant } from '../../lambda/inventory/tenants';
 import { createCloudFrontClient } from '../../lambda/inventory/cloudfront-api';
 import { type FakeCloudFront, type FakeCloudFrontOptions, startFakeCloudFront } from '../support/fake-cloudfront-api';
 import { HERMETIC_AWS_ENV, withEnv } from '../support/aws-env';
@@ -84,5 +92,72 @@ describe('the real SDK against the fake CloudFront API', () => {
           'grant cloudfront:ListDistributions, cloudfront:GetCachePolicy, cloudfront:GetOriginRequestPolicy',
       ),
     );
+  });
+});
+
+describe('the staging and multi-tenant operations, in the shapes the SDK deserialises', () => {
+  it('GetDistributionConfig (TenantConfig defaults), GetContinuousDeploymentPolicy, ListDistributionTenants (paged), GetDistributionTenant', async () => {
+    const tenant = (n: number) => ({
+      Id: `dt_${n}`,
+      DistributionId: 'ETPL',
+      Name: `t${n}`,
+      Arn: `arn:aws:cloudfront::123456789012:distribution-tenant/dt_${n}`,
+      Domains: [{ Domain: `t${n}.example.com`, Status: 'active' as const }, { Domain: `old${n}.example.com`, Status: 'inactive' as const }],
+      Parameters: [{ Name: 'customer', Value: `c${n}` }, { Name: 'region', Value: 'eu' }],
+      Enabled: n !== 2,
+    });
+    const { requests } = await start({
+      pageSize: 2,
+      distributionConfigs: {
+        ETPL: {
+          CallerReference: 'r',
+          TenantConfig: {
+            ParameterDefinitions: [
+              { Name: 'customer', Definition: { StringSchema: { Required: true } } },
+              { Name: 'region', Definition: { StringSchema: { Required: false, DefaultValue: 'us' } } },
+            ],
+          },
+        } as never,
+      },
+      continuousDeploymentPolicies: [
+        {
+          Id: 'cdp-1',
+          LastModifiedTime: new Date(),
+          ContinuousDeploymentPolicyConfig: {
+            StagingDistributionDnsNames: { Quantity: 2, Items: ['d1.cloudfront.net', 'd2.cloudfront.net'] },
+            Enabled: true,
+            TrafficConfig: { Type: 'SingleHeader', SingleHeaderConfig: { Header: 'aws-cf-cd-test', Value: 'v' } },
+          },
+        },
+      ],
+      tenants: [tenant(1), tenant(2), tenant(3)],
+    });
+    const client = createCloudFrontClient();
+    const config = await client.send(new GetDistributionConfigCommand({ Id: 'ETPL' }));
+    expect(readParameterDefaults(config.DistributionConfig, 'c')).toEqual({ region: 'us' });
+    const policy = await client.send(new GetContinuousDeploymentPolicyCommand({ Id: 'cdp-1' }));
+    expect(readCdPolicy(policy.ContinuousDeploymentPolicy, 'p')).toEqual({
+      id: 'cdp-1',
+      enabled: true,
+      stagingDnsNames: ['d1.cloudfront.net', 'd2.cloudfront.net'],
+      traffic: { type: 'header', header: 'aws-cf-cd-test' },
+    });
+    const summaries = [];
+    for await (const page of paginateListDistributionTenants({ client }, { AssociationFilter: { DistributionId: 'ETPL' } })) summaries.push(...(page.DistributionTenantList ?? []));
+    expect(summaries.map((t) => [t.Id, t.Enabled, t.Domains?.map((d) => d.Domain)])).toEqual([
+      ['dt_1', true, ['t1.example.com', 'old1.example.com']],
+      ['dt_2', false, ['t2.example.com', 'old2.example.com']],
+      ['dt_3', true, ['t3.example.com', 'old3.example.com']],
+    ]);
+    expect(requests.filter((r) => r.startsWith('POST'))).toEqual(['POST /2020-05-31/distribution-tenants', 'POST /2020-05-31/distribution-tenants']);
+    const full = await client.send(new GetDistributionTenantCommand({ Identifier: 'dt_3' }));
+    expect(readTenant(full.DistributionTenant, 't')).toEqual({
+      id: 'dt_3',
+      distributionId: 'ETPL',
+      name: 't3',
+      domains: ['t3.example.com'],
+      enabled: true,
+      parameters: { customer: 'c3', region: 'eu' },
+    });
   });
 });
