@@ -13,7 +13,8 @@ import { readPolicies } from './cloudfront-api';
 import { type Distribution, type InventorySource, InventoryFormatError, isObject, joinPath, listItems, withSource } from './distributions';
 import { policiesToRead } from './host-forwarding';
 import { type CdPolicy, linkStaging, type PrimaryRef, readCdPolicy, readPolicyId, readStagingLinks } from './staging';
-import { listTemplates, mergeTenants, readParameterDefaults, readTemplateTenants, readTenant, type TemplateTenants, type TenantInfo } from './tenants';
+import { mergeTenants, readParameterDefaults, readTenant, type TemplateTenants, type TenantInfo } from './tenants';
+import { listTemplates, readTemplateTenants } from './tenants-api';
 
 export async function extendFromApi(client: CloudFrontClient, inventory: InventorySource): Promise<InventorySource> {
   const known = new Set([...inventory.distributions.map((d) => d.id), ...(inventory.unreadable ?? []).map((u) => u.id)]);
