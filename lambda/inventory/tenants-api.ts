@@ -16,13 +16,6 @@ import { placeholders, readParameterDefaults, readTenant, type TemplateTenants, 
 
 const READS_AT_ONCE = 4;
 
-export const TENANT_PERMISSIONS = [
-  'cloudfront:ListDistributionsByConnectionMode',
-  'cloudfront:ListDistributionTenants',
-  'cloudfront:GetDistributionTenant',
-  'cloudfront:GetDistributionConfig',
-] as const;
-
 const errorText = (e: unknown): string => {
   const err = e as { name?: string; message?: string };
   return `${err.name ?? 'Error'}${err.message && err.message !== err.name ? `: ${err.message.split('\n')[0]}` : ''}`;
