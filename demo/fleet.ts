@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import type { Server as NetServer } from 'node:net';
 import { Server as TlsServer, type TlsOptions } from 'node:tls';
 import type { OriginSslProtocol } from '../lambda/model';
-import { chainPem, createPki, selfSigned, writeTempFiles, type IssuedCert, type Pki, type TempFiles } from '../test/support/pki';
-import { freePort, listenRaw, listenTls } from '../test/support/servers';
+import { chainPem, createPki, selfSigned, writeTempFiles, type IssuedCert, type Pki, type TempFiles } from './pki';
+import { freePort, listenRaw, listenTls } from './servers';
 
 const DAY = 86_400_000;
 

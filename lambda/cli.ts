@@ -122,14 +122,27 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
   program
     .command('demo')
     .description('Start a local fleet of broken and healthy origins, scan it with the Lambda pipeline and show the alert e-mails. No AWS account needed.')
-    .action(async () => {
+    .option('--keep', 'leave the fleet running afterwards, write its inventory and root CA, and print the scan command to try on it')
+    .option('--dir <path>', 'where the inventory and root CA go (default: a new temporary folder)')
+    .action(async (flags: { keep?: boolean; dir?: string }) => {
       // The demo never calls AWS: the SDK's notice about future Node.js versions is noise there.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       // require, not import(): the checkout's command runs TypeScript through tsx's CommonJS hook, which import()
-      // bypasses; and the demo (with its dev-only dependencies) loads only when asked for.
+      // bypasses; and the demo loads only when asked for.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runDemo } = require('../scripts/demo') as typeof import('../scripts/demo');
-      io.setExitCode(await runDemo());
+      const { runDemo } = require('../demo/run') as typeof import('../demo/run');
+      const run = await runDemo({
+        keep: flags.keep === true,
+        ...(flags.dir ? { dir: flags.dir } : {}),
+        out: (s) => void io.stdout.write(s),
+      });
+      io.setExitCode(run.code);
+      if (flags.keep) {
+        // The servers keep the process alive; a signal stops them and the process ends by itself.
+        const stop = () => void run.close();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }
     });
   return program;
 }

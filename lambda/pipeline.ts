@@ -25,7 +25,10 @@ export interface ScanOptions {
   profile: ClientProfile;
   /** Extra trusted roots (PEM files), beside Mozilla's (tls.rootCertificates) and NODE_EXTRA_CA_CERTS. */
   caFiles?: string[];
-  /** A ready trust store (tests, the demo); `caFiles` is ignored when given. */
+  /**
+   * A ready trust store (tests, the demo); `caFiles` then only names the root in the openssl commands. With one
+   * caFile the certificate commands carry `-CAfile` (openssl takes one), so they show what the scan saw.
+   */
   trust?: TrustStore;
   expiryWarningDays: number;
   /** Origins probed at once. */
@@ -112,6 +115,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const trust = options.trust ?? loadTrustStore({ caFiles: options.caFiles ?? [] });
+  const commandOptions = options.caFiles?.length === 1 ? { caFile: options.caFiles[0] } : {};
   const deps = shareWithinScan({ ...defaultProbeDeps(), ...options.deps });
   const settings = {
     profile: options.profile,
@@ -147,7 +151,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
           inventoryOnly ? undefined : probeOrigin(target, deps, settings),
           Promise.all(edgeRoutes.map((route) => edgeCheck!(target, route))),
         ]);
-        const direct = diagnose(target, facts, options.profile);
+        const direct = diagnose(target, facts, options.profile, commandOptions);
         const findings = bySeverity([
           ...combineVantage(target, direct, edge, { edgeChecked: edgeRoutes.length > 0 }),
           ...resourceFindings(target, { now: now(), expiryWarningDays: options.expiryWarningDays }),

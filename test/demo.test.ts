@@ -1,7 +1,9 @@
 /** `cf-origin-monitor demo` (what `npm run demo` shows) from the checkout's command, as a person runs it. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_HEADER_SECRET } from '../scripts/demo';
+import { DEMO_HEADER_SECRET } from '../demo/run';
 
 const exec = promisify(execFile);
 
@@ -20,4 +22,22 @@ it('tells the whole story: the report, the e-mail, the logs, then the RESOLVED e
   expect(stdout).toMatch(/RESOLVED\n=+\n\n- Certificate expired \[CERT_EXPIRED\]/);
   expect(stdout + stderr).not.toContain(DEMO_HEADER_SECRET);
   expect(stderr).toBe('');
+
+  // What a first reader trips over: the confirm-after-one-run is said, run 2 is later, the Check commands name the
+  // demo's root CA, the CA's description has no nested brackets, and the README's e-mail is the real one.
+  expect(stdout).toMatch(/after 1 run; deployed, the default is 2 runs in a row \(confirmRuns\)/);
+  expect(stdout).toMatch(/-verify_hostname \S+ -CAfile \S+\/demo-root-ca\.pem <\/dev\/null/);
+  expect(stdout).not.toMatch(/\([^()\n]*\([^()\n]*\)[^()\n]*\)\)/);
+  expect(stdout).toContain('--keep');
+  const email = stdout.split(/The e-mail run 1 sends through SNS\n=+\n/)[1];
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const excerpt = /The start of the demo's first\ne-mail[^\n]*\n[^\n]*\n*```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  expect(excerpt).toBeDefined();
+  const normal = (t: string) =>
+    t
+      .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+      .replace(/port \d+/g, 'port PORT')
+      .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, 'TIME')
+      .replace(/\S+\/demo-root-ca\.pem/g, 'DIR/demo-root-ca.pem');
+  expect(normal(email).startsWith(normal(excerpt!))).toBe(true);
 }, 90_000);

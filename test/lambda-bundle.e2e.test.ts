@@ -22,7 +22,7 @@ import { App } from 'aws-cdk-lib';
 import { startFleet, type Fleet } from '../demo/fleet';
 import { ENV, LOG, METRICS } from '../lambda/contract';
 import { CloudFrontOriginMonitorStack } from '../lib/origin-monitor-stack';
-import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../scripts/demo';
+import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../demo/run';
 import { hermeticChildEnv } from './support/aws-env';
 import { startDynalite, type LocalDynamo } from './support/dynalite';
 import { startFakeCloudFront, type FakeCloudFront } from './support/fake-cloudfront-api';

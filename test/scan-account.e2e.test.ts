@@ -9,7 +9,7 @@ import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
 import { startFleet, type Fleet } from '../demo/fleet';
 import { EXIT } from '../lambda/cli';
 import type { ScanReport } from '../lambda/model';
-import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../scripts/demo';
+import { DEMO_HEADER_SECRET, DISTRIBUTION_ID, demoInventory } from '../demo/run';
 import { HERMETIC_AWS_ENV, withEnv } from './support/aws-env';
 import { cli } from './support/cli';
 import { startFakeCloudFront, type FakeCloudFront } from './support/fake-cloudfront-api';

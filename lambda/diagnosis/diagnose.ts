@@ -35,7 +35,12 @@ interface Draft {
 
 const LEGACY: readonly string[] = ['SSLv3', 'TLSv1', 'TLSv1.1'];
 
-export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, profile: ClientProfile): Finding[] {
+/** What the reproduce commands need beyond the finding: the extra root the scan trusted, if one. */
+export interface CommandOptions {
+  caFile?: string;
+}
+
+export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, profile: ClientProfile, commands: CommandOptions = {}): Finding[] {
   const drafts: Draft[] = [
     ...(target.inventoryIssues ?? []).map((i) => ({ code: i.code as FindingCode, message: i.message, evidence: i.evidence ?? {} })),
   ];
@@ -44,7 +49,7 @@ export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, p
     for (const endpoint of facts.endpoints) drafts.push(...endpointDrafts(endpoint, profile));
   }
   const probed = facts ? new Set(facts.endpoints.map((e) => e.address)).size : 0;
-  return merge(applyRequestPaths(drafts, target), probed, facts?.notProbed?.length ?? 0).map((d) => complete(d, target));
+  return merge(applyRequestPaths(drafts, target), probed, facts?.notProbed?.length ?? 0).map((d) => complete(d, target, commands));
 }
 
 export function originStatus(findings: readonly Finding[]): OriginStatus {
@@ -359,7 +364,7 @@ function merge(drafts: Draft[], probedAddresses: number, notProbed: number): (Dr
   );
 }
 
-function complete(d: Draft & { addresses?: string[] }, target: OriginTarget): Finding {
+function complete(d: Draft & { addresses?: string[] }, target: OriginTarget, commands: CommandOptions): Finding {
   const def = findingDefinition(d.code);
   const sni = target.sniNames.find((n) => n.name === d.sniName);
   const port = target.ports.find((p) => p.port === d.port);
@@ -371,6 +376,7 @@ function complete(d: Draft & { addresses?: string[] }, target: OriginTarget): Fi
     ...(d.port ? { port: d.port } : {}),
     ...(d.sniName ? { sniName: d.sniName } : {}),
     ...(d.version ? { version: d.version } : {}),
+    ...(commands.caFile ? { caFile: commands.caFile } : {}),
   };
   return {
     code: d.code,

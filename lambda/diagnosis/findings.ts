@@ -62,6 +62,8 @@ export interface ReproduceContext {
   edgeVia?: string;
   /** ACM certificate ARN or VPC origin id, for findings about those resources. */
   resourceId?: string;
+  /** The extra root the scan trusted (`--ca-file`, the demo's root CA), for the certificate commands' -CAfile. */
+  caFile?: string;
 }
 
 export interface FindingDefinition {
@@ -107,10 +109,24 @@ export function opensslHandshakeCommand(ctx: ReproduceContext): string {
   return `openssl s_client ${connectArgs(ctx)} ${flag} -cipher '${OPENSSL_CLOUDFRONT_CIPHERS}${seclevel}' -groups ${OPENSSL_GROUPS} -brief </dev/null`;
 }
 
-/** Shows the chain as sent and the verification verdict against the system trust store. */
+/** A word for the shell: as is when it is plain, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Shows the chain as sent and the verification verdict against the system trust store (and the scan's extra root). */
 export function opensslChainCommand(ctx: ReproduceContext): string {
   const sni = ctx.sniName ?? ctx.domainName;
-  return `openssl s_client ${connectArgs(ctx)} -showcerts -verify_return_error -verify_hostname ${sni} </dev/null`;
+  const ca = ctx.caFile ? ` -CAfile ${shellWord(ctx.caFile)}` : '';
+  return `openssl s_client ${connectArgs(ctx)} -showcerts -verify_return_error -verify_hostname ${sni}${ca} </dev/null`;
+}
+
+/**
+ * The order the certificates are sent in: each one's subject (s:) and issuer (i:). OpenSSL reorders the chain
+ * before verifying it, so its verdict says "ok"; the order shows when certificate n+1 is not the issuer of n.
+ */
+export function opensslChainOrderCommand(ctx: ReproduceContext): string {
+  return `openssl s_client ${connectArgs(ctx)} -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|^ +i:'`;
 }
 
 const dnsCommand = (ctx: ReproduceContext) =>
@@ -270,7 +286,7 @@ const DEFS: FindingDefinition[] = [
     source: SOURCES.HTTP_502_PAGE,
     fix: 'Order the certificate file: the server certificate first, then the intermediate that issued it, then the next one up.',
     reachability: false,
-    reproduce: opensslChainCommand,
+    reproduce: opensslChainOrderCommand,
   },
   {
     code: 'CERT_NAME_MISMATCH',

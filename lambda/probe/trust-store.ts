@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
 
 export interface TrustStore {
-  /** Which roots, from which runtime and files, e.g. `node v20.20.2 tls.rootCertificates (144 roots) + 2 from --ca-file a.pem`. */
+  /** Which roots, from which runtime and files, e.g. `node v20.20.2 tls.rootCertificates, 144 roots + 2 from --ca-file a.pem`. */
   readonly describe: string;
   readonly size: number;
   /** Anchors whose subject is `subject` (X509Certificate.subject form). */
@@ -106,7 +106,7 @@ export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
   const parts: string[] = [];
   if (opts.includeSystemRoots ?? true) {
     certs.push(...nodeRoots());
-    parts.push(`node ${process.version} tls.rootCertificates (${nodeRoots().length} roots)`);
+    parts.push(`node ${process.version} tls.rootCertificates, ${nodeRoots().length} roots`);
   }
   for (const file of opts.caFiles ?? []) {
     const fromFile = readCaFile(file);
@@ -128,5 +128,5 @@ export function trustStoreFromPems(pems: string[], label: string): TrustStore {
     if (parsed.errors.length > 0) throw new Error(`${label}: ${parsed.errors[0]}`);
     return parsed.certs;
   });
-  return buildStore(certs, (size) => `${label} (${size} roots)`);
+  return buildStore(certs, (size) => `${label}: ${size} ${size === 1 ? 'root' : 'roots'}`);
 }

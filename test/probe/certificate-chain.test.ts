@@ -31,7 +31,7 @@ describe('healthy chains', () => {
     const result = analyze([leaf, pki.intermediate]);
     expect(result.problems).toEqual([]);
     expect(result.trustAnchor).toBe(pki.root.x509.subject.split('\n').join(', '));
-    expect(result.trustStore).toBe('test roots (1 roots)');
+    expect(result.trustStore).toBe('test roots: 1 root');
     expect(result.serverName).toBe(HOST);
     expect(result.unusedCertificates).toBeUndefined();
     expect(result.certificates).toEqual([
@@ -111,7 +111,7 @@ describe('each problem alone', () => {
   it('CERT_UNTRUSTED_ROOT: a full chain to a root the store lacks', () => {
     const result = analyze([leaf, pki.intermediate, pki.root], { trust: trustStoreFromPems([other.root.certPem], 'other') });
     expect(result.problems).toEqual([
-      expect.objectContaining({ code: 'CERT_UNTRUSTED_ROOT', certIndex: 2, detail: expect.stringContaining('not in the trust store (other (1 roots))') }),
+      expect.objectContaining({ code: 'CERT_UNTRUSTED_ROOT', certIndex: 2, detail: expect.stringContaining('not in the trust store (other: 1 root)') }),
     ]);
     expect(result.trustAnchor).toBeUndefined();
   });

@@ -22,7 +22,7 @@ afterAll(() => files.cleanup());
 describe('loadTrustStore', () => {
   it("node's bundled roots only, named with the runtime, parsed once per process", () => {
     const store = loadTrustStore({ extraCaEnv: undefined });
-    expect(store.describe).toBe(`node ${process.version} tls.rootCertificates (${tls.rootCertificates.length} roots)`);
+    expect(store.describe).toBe(`node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots`);
     expect(store.size).toBe(tls.rootCertificates.length);
     const isrg = store.anchorsNamed(ISRG_ROOT_X1);
     expect(isrg).toHaveLength(1);
@@ -33,7 +33,7 @@ describe('loadTrustStore', () => {
   it('adds --ca-file bundles and says so', () => {
     const store = loadTrustStore({ caFiles: [files.paths['two.pem']], extraCaEnv: undefined });
     expect(store.describe).toBe(
-      `node ${process.version} tls.rootCertificates (${tls.rootCertificates.length} roots) + 2 from --ca-file ${files.paths['two.pem']}`,
+      `node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots + 2 from --ca-file ${files.paths['two.pem']}`,
     );
     expect(store.size).toBe(tls.rootCertificates.length + 2);
     expect(store.anchorsNamed(pki.root.x509.subject).map((c) => c.fingerprint256)).toEqual([pki.root.x509.fingerprint256]);
@@ -93,7 +93,7 @@ describe('loadTrustStore', () => {
 describe('trustStoreFromPems', () => {
   it('holds exactly the given certificates, bundles included, without duplicates', () => {
     const store = trustStoreFromPems([chainPem(pki.root, other.root), pki.root.certPem], 'fixture');
-    expect(store.describe).toBe('fixture (2 roots)');
+    expect(store.describe).toBe('fixture: 2 roots');
     expect(store.size).toBe(2);
     expect(store.anchorsNamed(other.root.x509.subject)[0]).toBeInstanceOf(X509Certificate);
   });
