@@ -13,6 +13,15 @@ import { CloudFrontOriginMonitorStack } from '../lib/origin-monitor-stack';
 
 const app = new App();
 
+// The CDK CLI gives the app the account of the credentials it found; none means `cdk deploy` is about to fail with
+// CDK's generic "Unable to resolve AWS account" after the synth. Say what to do first (synth itself needs none).
+if (!process.env.CDK_DEFAULT_ACCOUNT) {
+  process.stderr.write(
+    'Note: no AWS credentials found. `cdk synth` needs none; to deploy, set them up with `aws configure` (or `export AWS_PROFILE=<profile>`), ' +
+      'run `npx cdk bootstrap` once per account and region, then `npx cdk deploy -c alertEmails=you@example.com`.\n',
+  );
+}
+
 for (const { key, meant } of suspiciousContextKeys(Object.keys(app.node.getAllContext()))) {
   process.stderr.write(`Warning: context key "${key}" is not a setting and is ignored; did you mean "${meant}"?\n`);
 }

@@ -49,6 +49,8 @@ describe('bin/cloudfront-origin-monitor.ts via the CDK CLI', () => {
     const r = cdk([], outdir);
     expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(r.stderr).toMatch(/no one will be e-mailed/);
+    // Without credentials (`cdk deploy` would fail after the synth): what to do, before CDK's generic error.
+    expect(r.stderr).toMatch(/no AWS credentials found.*`aws configure`.*AWS_PROFILE.*`npx cdk bootstrap`/);
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'CloudFrontOriginMonitor.template.json'), 'utf8'));
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((res) => res.Type);
     expect(types).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'AWS::Events::Rule', 'AWS::SNS::Topic', 'AWS::DynamoDB::Table']));
