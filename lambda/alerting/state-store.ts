@@ -161,22 +161,5 @@ export class DynamoStateStore implements StateStore {
   }
 }
 
-/** State in memory (tests; the demo, whose two runs share one process). */
-export class MemoryStateStore implements StateStore {
-  private state: AlertState;
-  constructor(initial?: AlertState) {
-    this.state = clone(initial ?? { findings: {} });
-  }
-  async load(): Promise<AlertState> {
-    return clone(this.state);
-  }
-  async save(next: AlertState): Promise<void> {
-    this.state = clone(next);
-  }
-  /** A copy of what is stored. */
-  snapshot(): AlertState {
-    return clone(this.state);
-  }
-}
-
-const clone = (s: AlertState): AlertState => JSON.parse(JSON.stringify(s)) as AlertState;
+// The in-memory store lives with the other local stand-ins (no AWS SDK there), re-exported for existing imports.
+export { MemoryStateStore } from './local';

@@ -1,0 +1,118 @@
+/**
+ * The installable CLI as a person outside the checkout gets it: `npm pack` (which builds dist/cli.js at prepack),
+ * then, in an empty folder, `npx ./cloudfront-origin-monitor-<version>.tgz --help` and a scan of an origin on
+ * loopback, and an `npm install` of the tarball whose tree has no tsx. Dependencies come from the npm registry (the
+ * local cache first); the scan's only traffic is to 127.0.0.1.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chainPem, createPki } from '../demo/pki';
+import { listenTls, type Listening } from '../demo/servers';
+import type { Server as TlsServer } from 'node:tls';
+
+const exec = promisify(execFile);
+const ROOT = join(__dirname, '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  private?: boolean;
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+
+let dir: string;
+let tarball: string;
+let server: Listening<TlsServer>;
+let caFile: string;
+
+/** An environment with none of this machine's AWS settings, and npm reading its cache first. */
+function env(): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && !k.startsWith('npm_')) out[k] = v;
+  return { ...out, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
+}
+
+async function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(cmd, args, { cwd, env: env(), timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cfom-package-'));
+  const packed = await run('npm', ['pack', '--silent', '--pack-destination', dir], ROOT);
+  if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+  tarball = packed.stdout.trim().split('\n').pop()!;
+  const pki = await createPki({ name: 'Package Test' });
+  const name = 'pkg-test.origins.localhost';
+  const leaf = await pki.issueLeaf({ dnsNames: [name] });
+  server = await listenTls({ key: leaf.keyPem, cert: chainPem(leaf, pki.intermediate) });
+  caFile = join(dir, 'root.pem');
+  writeFileSync(caFile, pki.root.certPem);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('is publishable: not private, named as the tarball the README gives, with both command names', () => {
+  expect(pkg.private).toBe(false);
+  expect(tarball).toBe(`${pkg.name}-${pkg.version}.tgz`);
+  expect(Object.keys(pkg.bin).sort()).toEqual(['cf-origin-monitor', 'cloudfront-origin-monitor']);
+});
+
+it('holds only what it needs: the command, the compiled CLI, the README and package.json', async () => {
+  const { stdout } = await run('tar', ['tzf', tarball], dir);
+  expect(stdout.trim().split('\n').sort()).toEqual(
+    ['package/README.md', 'package/bin/cf-origin-monitor.cjs', 'package/dist/cli.js', 'package/package.json'].sort(),
+  );
+});
+
+it('the compiled CLI needs exactly the dependencies package.json names (no tsx, no TypeScript at run time)', () => {
+  const code = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8');
+  const required = new Set([...code.matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]).filter((m) => !m.startsWith('node:')));
+  const packages = new Set([...required].map((m) => (m.startsWith('@') ? m.split('/').slice(0, 2).join('/') : m.split('/')[0])));
+  // cron-validate checks schedules at synth; lib/settings.ts requires it only then, never in the CLI.
+  packages.delete('cron-validate');
+  expect([...packages].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  expect(code).not.toMatch(/require\("tsx|\.ts"\)/);
+  expect(pkg.dependencies).not.toHaveProperty('tsx');
+});
+
+it('`npx ./<tarball> --help` works in an empty folder', async () => {
+  const r = await run('npx', ['--yes', `./${tarball}`, '--help'], dir);
+  expect({ code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  expect(r.stdout).toMatch(/Usage: cf-origin-monitor/);
+  expect(r.stdout).toMatch(/scan \[options\]/);
+  expect(r.stdout).toMatch(/demo \[options\]/);
+}, 240_000);
+
+it('`npx ./<tarball> scan --origin ...` scans an origin on loopback', async () => {
+  const r = await run(
+    'npx',
+    ['--yes', `./${tarball}`, 'scan', '--origin', `pkg-test.origins.localhost:${server.port}`, '--ca-file', caFile, '--format', 'json', '--no-progress'],
+    dir,
+  );
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+  const report = JSON.parse(r.stdout) as { tool: { name?: string; version?: string } | string; origins: { status: string; domainName: string }[] };
+  expect(report.origins).toEqual([expect.objectContaining({ domainName: 'pkg-test.origins.localhost', status: 'ok' })]);
+  expect(JSON.stringify(report.tool)).toContain(pkg.version);
+}, 240_000);
+
+it('installs without tsx in its tree, and the installed command runs the compiled JavaScript', async () => {
+  const prefix = join(dir, 'installed');
+  const installed = await run('npm', ['install', '--prefix', prefix, '--no-save', join(dir, tarball)], dir);
+  expect({ code: installed.code, stderr: installed.code ? installed.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  expect(existsSync(join(prefix, 'node_modules', 'tsx'))).toBe(false);
+  expect(existsSync(join(prefix, 'node_modules', 'typescript'))).toBe(false);
+  const r = await run(join(prefix, 'node_modules', '.bin', 'cf-origin-monitor'), ['--version'], dir);
+  expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+}, 240_000);
