@@ -45,7 +45,7 @@ it('leaves the fleet running, writes the inventory and the root CA, and prints t
   expect(readFileSync(run.caFile, 'utf8')).toBe(run.fleet.pki.root.certPem);
   expect(printed).toContain('The fleet keeps running');
   expect(printed).toContain(run.scanCommand);
-  expect(run.scanCommand).toBe(`cf-origin-monitor scan --inventory ${run.inventoryFile} --ca-file ${run.caFile}`);
+  expect(run.scanCommand).toBe(`cf-origin-monitor scan --inventory ${run.inventoryFile} --ca-file ${run.caFile} --no-edge`);
 });
 
 it('the printed scan command scans the kept fleet: every origin as the demo saw it', async () => {
