@@ -205,3 +205,37 @@ describe('envelope', () => {
     expect(d.json.omitted?.resolved).toBe(1);
   });
 });
+
+describe('request paths in the alert: staging and tenants', () => {
+  const staging = { primaryId: 'E1PRIMARY', policyId: 'cdp-1', policyEnabled: true, traffic: { type: 'header' as const, header: 'aws-cf-cd-beta' } };
+  const run = (at: Date) =>
+    report([
+      origin({ distributionId: 'E9STAGE', originId: 'api', paths: { staging }, findings: [finding('CERT_EXPIRED')] }),
+      ...['acme', 'globex'].map((name) =>
+        origin({
+          distributionId: 'ETPL',
+          originId: 'shop',
+          key: `ETPL/shop@${name}`,
+          paths: { tenant: { id: `dt_${name}`, name, domains: [`www.${name}.test`] } },
+          findings: [finding('CERT_EXPIRED')],
+        }),
+      ),
+    ], { startedAt: at.toISOString() });
+
+  it('new and reminder items say only staged traffic is affected; one item per tenant, each naming its tenant', () => {
+    const first = decide(emptyState(), observe(run(T0)), { ...POLICY, suppressions: [] }, T0);
+    expect(first.news.map((i) => i.key).sort()).toEqual(['E9STAGE/api/api.example.com/CERT_EXPIRED', 'ETPL/shop@dt_acme/api.example.com/CERT_EXPIRED', 'ETPL/shop@dt_globex/api.example.com/CERT_EXPIRED']);
+    const text = buildDigest({ items: first.news, report: run(T0), now: T0, policy: POLICY }).text;
+    expect(text).toContain('Staging:      only staged traffic is affected: the requests to primary');
+    expect(text).toContain('Tenant:       distribution tenant acme (dt_acme): domains www.acme.test');
+    expect(text).toMatch(/Tenant: {7}distribution tenant globex \(dt_globex\): domains\s+www\.globex\.test/);
+    expect(text).not.toContain('secret');
+
+    const later = after(25);
+    const second = decide(first.nextState, observe(run(later)), { ...POLICY, suppressions: [] }, later);
+    expect(second.news.map((i) => i.kind)).toEqual(['reminder', 'reminder', 'reminder']);
+    const reminder = buildDigest({ items: second.news, report: run(later), now: later, policy: POLICY }).text;
+    expect(reminder).toMatch(/STILL FAILING[\s\S]*Staging: +only staged traffic is affected/);
+    expect(reminder).toMatch(/STILL FAILING[\s\S]*Tenant: +distribution tenant globex/);
+  });
+});
