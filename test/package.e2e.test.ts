@@ -115,4 +115,10 @@ it('installs without tsx in its tree, and the installed command runs the compile
   expect(existsSync(join(prefix, 'node_modules', 'typescript'))).toBe(false);
   const r = await run(join(prefix, 'node_modules', '.bin', 'cf-origin-monitor'), ['--version'], dir);
   expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+
+  // The demo from the package: its fleet, certificates and story are in dist/cli.js too.
+  const demo = await run(join(prefix, 'node_modules', '.bin', 'cf-origin-monitor'), ['demo'], dir);
+  expect({ code: demo.code, stderr: demo.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(demo.stdout).toMatch(/^Subject: CloudFront origins: \d+ new likely-502/m);
+  expect(demo.stdout).toContain('Subject: CloudFront origins: 1 resolved');
 }, 240_000);
