@@ -2,19 +2,38 @@
  * `cf-origin-monitor scan | demo`: flags -> targets -> the pipeline the Lambda runs -> a report.
  * Exit codes: 0 no critical finding, 2 at least one critical finding, 1 the tool could not do its job.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { promises as dnsPromises } from 'node:dns';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  checkMode,
+  checkResolveEntries,
+  connectToValue,
+  distributionId,
+  dnsServerValue,
+  nonEmpty,
+  originValue,
+  protocolsValue,
+  resolveValue,
+  sniValue,
+  type ScanMode,
+} from './cli-flags';
 import { DEFAULT_PROFILE, getProfile, PROFILES } from './cloudfront/client-profile';
 import { createCloudFrontClient } from './inventory/cloudfront-api';
 import { createAcmClient, loadTargets } from './inventory';
-import { applyResolve, parseResolve, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
+import { applyResolve, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
 import type { OriginTarget, ScanReport } from './model';
 import { DEFAULT_CONCURRENCY, runScan } from './pipeline';
-import { connectToTable, createEdgeProbe, parseConnectTo, type ConnectToEntry } from './probe/edge';
+import { createResolver, type Resolver } from './probe/dns';
+import { connectToTable, createEdgeProbe, type ConnectToEntry } from './probe/edge';
+import { loadHosts } from './probe/hosts';
+import { loadTrustStore } from './probe/trust-store';
 import { renderJson } from './report/json';
+import { checkOutputPath, ignorePipeErrors, writeFileAtomic, writeQuietly } from './report/output';
 import { renderTable } from './report/table';
 import { version } from '../package.json';
 
+/** 2 wins over 1: a likely 502 found is the news, even when some origins could not be checked. */
 export const EXIT = { OK: 0, FAILED: 1, CRITICAL: 2 } as const;
 
 interface ScanFlags {
@@ -39,6 +58,9 @@ interface ScanFlags {
   connectTimeout: number;
   format: 'table' | 'json';
   output?: string;
+  dns: 'system' | 'public';
+  dnsServer: string[];
+  hostsFile?: string;
   color: boolean;
   progress: boolean;
   edge: boolean;
@@ -46,23 +68,12 @@ interface ScanFlags {
 }
 
 const collect = <T>(parse: (v: string) => T) => (value: string, previous: T[]) => [...previous, parse(value)];
-const asIs = (v: string) => v;
 
 function integer(min: number, max: number) {
   return (value: string): number => {
-    const n = Number(value);
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
     return n;
-  };
-}
-
-function wrapped<T>(parse: (v: string) => T) {
-  return (value: string): T => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message.replace(/^--[a-z-]+: /, ''));
-    }
   };
 }
 
@@ -78,10 +89,10 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .description(
       'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy; for staging and multi-tenant distributions also ListDistributionsByConnectionMode, ListDistributionTenants, GetDistributionTenant, GetDistributionConfig, GetContinuousDeploymentPolicy, whose denial is reported on the distributions concerned).',
     )
-    .option('--origin <host[:port]>', 'one origin, described by the flags below')
-    .option('--sni <name>', 'a name CloudFront sends as SNI (repeatable; default: the origin host)', collect(asIs), [])
-    .option('--protocols <list>', "the origin's OriginSslProtocols, e.g. TLSv1.2,TLSv1.1", 'TLSv1.2')
-    .addOption(new Option('--policy <policy>', 'origin protocol policy').choices(['https-only', 'http-only', 'match-viewer']).default('https-only'))
+    .option('--origin <origin>', 'one origin, described by the flags below: HOST[:PORT], an IPv4 or IPv6 address ([v6]:PORT with a port) or a URL', originValue)
+    .option('--sni <name>', 'a name CloudFront sends as SNI (repeatable; default: the origin host)', collect(sniValue), [])
+    .option('--protocols <list>', "the origin's OriginSslProtocols, e.g. TLSv1.2,TLSv1.1", protocolsValue, 'TLSv1.2')
+    .addOption(new Option('--policy <policy>', 'origin protocol policy (default https-only, or the scheme of an --origin URL)').choices(['https-only', 'http-only', 'match-viewer']))
     .option('--http-port <n>', 'HTTP port (default 80)', integer(1, 65535))
     .option('--https-port <n>', 'HTTPS port (default 443, or the --origin port)', integer(1, 65535))
     .addOption(
@@ -89,34 +100,39 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     )
     .option(
       '--inventory <file>',
-      'the JSON of `aws cloudfront list-distributions` (one page or an array of pages); repeatable, e.g. also `list-distributions-by-connection-mode --connection-mode tenant-only`',
-      collect(asIs),
+      'the JSON of `aws cloudfront list-distributions` (every page: without --max-items); repeatable, e.g. also `list-distributions-by-connection-mode --connection-mode tenant-only`',
+      collect(nonEmpty('--inventory', 'a file name')),
       [],
     )
-    .option('--policies <file>', 'the JSON of `aws cloudfront list-cache-policies|list-origin-request-policies --type custom` (repeatable)', collect(asIs), [])
+    .option('--policies <file>', 'the JSON of `aws cloudfront list-cache-policies|list-origin-request-policies --type custom` (repeatable)', collect(nonEmpty('--policies', 'a file name')), [])
     .option(
       '--details <file>',
       'more AWS CLI JSON for staging and multi-tenant distributions: get-distribution (primaries, templates), list-continuous-deployment-policies, list-distribution-tenants, get-distribution-tenant (repeatable)',
-      collect(asIs),
+      collect(nonEmpty('--details', 'a file name')),
       [],
     )
-    .option('--distribution <id>', 'only this distribution (repeatable)', collect(asIs), [])
-    .option('--exclude-distribution <id>', 'leave this distribution out (repeatable)', collect(asIs), [])
+    .option('--distribution <id>', 'only this distribution (repeatable)', collect(distributionId('--distribution')), [])
+    .option('--exclude-distribution <id>', 'leave this distribution out (repeatable)', collect(distributionId('--exclude-distribution')), [])
     .option('--skip-disabled', 'leave disabled distributions out')
-    .option('--ca-file <pem>', 'extra trusted roots, for testing private origins (repeatable; CloudFront itself never trusts them)', collect(asIs), [])
-    .option('--resolve <host:port:address>', "use these addresses for host, as curl's --resolve (repeatable)", collect(wrapped(parseResolve)), [])
+    .option('--ca-file <pem>', 'extra trusted roots, for testing private origins (repeatable; CloudFront itself never trusts them)', collect(nonEmpty('--ca-file', 'a PEM file')), [])
+    .option('--resolve <host:port:address>', "use these addresses for host, as curl's --resolve (repeatable)", collect(resolveValue), [])
+    .addOption(
+      new Option('--dns <mode>', 'system: the hosts file, then DNS, as curl and openssl here; public: DNS only, as CloudFront').choices(['system', 'public']).default('system'),
+    )
+    .option('--dns-server <address>', "ask this DNS resolver instead of the system's (repeatable, e.g. 1.1.1.1)", collect(dnsServerValue), [])
+    .option('--hosts-file <file>', 'a hosts file read first with --dns system (default: the system\'s, e.g. /etc/hosts, in the order of /etc/nsswitch.conf)', nonEmpty('--hosts-file', 'a file name'))
     .addOption(new Option('--profile <name>', "CloudFront's TLS client profile").choices(Object.keys(PROFILES)).default(DEFAULT_PROFILE))
     .option('--expiry-warning-days <n>', 'warn when a certificate expires within N days', integer(1, 365), 30)
     .option('--concurrency <n>', 'origins probed at once', integer(1, 1000), DEFAULT_CONCURRENCY)
     .option('--connect-timeout <ms>', "cap on each origin's connection timeout, ms", integer(100, 10_000), 5000)
     .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
-    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option('--output <file>', 'write the report to this file instead of stdout (checked before the scan; written atomically)', nonEmpty('--output', 'a file name'))
     .option('--no-edge', 'no edge check (the request through CloudFront per cache behavior, on by default with an inventory)')
-    .option('--connect-to <host:port:to-host:to-port>', "send the edge check for host:port to to-host:to-port instead, as curl's --connect-to (repeatable)", collect(wrapped(parseConnectTo)), [])
+    .option('--connect-to <host:port:to-host:to-port>', "send the edge check for host:port to to-host:to-port instead, as curl's --connect-to (repeatable)", collect(connectToValue), [])
     .option('--no-color', 'no colour, even on a terminal')
     .option('--no-progress', 'no progress line on stderr')
-    .action(async (flags: ScanFlags) => {
-      io.setExitCode(await scan(flags, io));
+    .action(async (flags: ScanFlags, command: Command) => {
+      io.setExitCode(await scan(flags, (key) => command.getOptionValueSource(key) === 'cli', io));
     });
 
   program
@@ -147,47 +163,84 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
   return program;
 }
 
-async function loadScanTargets(flags: ScanFlags): Promise<OriginTarget[]> {
+interface Prepared {
+  mode: ScanMode;
+  single?: OriginTarget;
+  resolver: Resolver;
+  hosts: ReturnType<typeof loadHosts>;
+  trust: ReturnType<typeof loadTrustStore>;
+}
+
+/** Everything that can be checked without the network, checked: one line and exit 1 on the first problem found. */
+function prepare(flags: ScanFlags, given: (key: string) => boolean): Prepared {
+  const mode = checkMode(flags, given);
+  checkResolveEntries(flags.resolve);
+  const single =
+    mode === 'origin'
+      ? singleOriginTarget({
+          origin: flags.origin!,
+          sni: flags.sni,
+          ...(given('protocols') ? { protocols: flags.protocols } : {}),
+          ...(given('policy') ? { policy: flags.policy } : {}),
+          ...(flags.httpPort !== undefined ? { httpPort: flags.httpPort } : {}),
+          ...(flags.httpsPort !== undefined ? { httpsPort: flags.httpsPort } : {}),
+          ...(flags.ipAddressType ? { ipAddressType: flags.ipAddressType } : {}),
+        })
+      : undefined;
+  if (single) applyResolve([single], flags.resolve); // an entry for no origin is an error now, not after the scan
+  if (flags.output !== undefined) {
+    checkOutputPath(flags.output, [
+      ...flags.inventory.map((p) => ({ flag: '--inventory', path: p })),
+      ...flags.policies.map((p) => ({ flag: '--policies', path: p })),
+      ...flags.details.map((p) => ({ flag: '--details', path: p })),
+      ...flags.caFile.map((p) => ({ flag: '--ca-file', path: p })),
+      ...(flags.hostsFile ? [{ flag: '--hosts-file', path: flags.hostsFile }] : []),
+    ]);
+  }
+  // A hosts file given by name is read first, whatever nsswitch.conf says of the system's own.
+  const hosts = flags.dns === 'system' ? loadHosts(flags.hostsFile ? { hostsFile: flags.hostsFile, order: 'files-first' } : {}) : undefined;
+  const resolver = createResolver();
+  if (flags.dnsServer.length > 0) {
+    try {
+      (resolver as dnsPromises.Resolver).setServers(flags.dnsServer);
+    } catch (e) {
+      throw new Error(`--dns-server: ${(e as Error).message}`);
+    }
+  }
+  const trust = loadTrustStore({ caFiles: flags.caFile });
+  return { mode, ...(single ? { single } : {}), resolver, hosts, trust };
+}
+
+async function loadScanTargets(flags: ScanFlags, prepared: Prepared): Promise<OriginTarget[]> {
   const filters = {
     distributions: flags.distribution,
     excludeDistributions: flags.excludeDistribution,
     ...(flags.skipDisabled ? { skipDisabled: true } : {}),
   };
-  if (flags.origin && flags.inventory.length > 0) throw new Error('give either --origin or --inventory, not both');
-  if (flags.details.length > 0 && flags.inventory.length === 0) {
-    throw new Error('--details goes with --inventory (a live scan looks staging policies and tenants up itself)');
-  }
-  if (flags.origin) {
-    return [
-      singleOriginTarget({
-        origin: flags.origin,
-        sni: flags.sni,
-        ...(flags.protocols ? { protocols: flags.protocols } : {}),
-        ...(flags.policy ? { policy: flags.policy } : {}),
-        ...(flags.httpPort ? { httpPort: flags.httpPort } : {}),
-        ...(flags.httpsPort ? { httpsPort: flags.httpsPort } : {}),
-        ...(flags.ipAddressType ? { ipAddressType: flags.ipAddressType } : {}),
-      }),
-    ];
-  }
-  if (flags.inventory.length > 0) {
+  if (prepared.single) return [prepared.single];
+  if (prepared.mode === 'inventory') {
     return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies, details: flags.details }, filters);
   }
+  // The SDK's notice that future versions need a newer Node.js would precede every line this command prints.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return loadTargets({ kind: 'api', client: createCloudFrontClient(), acm: createAcmClient() }, filters);
 }
 
-async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
-  const targets = applyResolve(await loadScanTargets(flags), flags.resolve);
+async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo): Promise<number> {
+  const prepared = prepare(flags, given);
+  const targets = applyResolve(await loadScanTargets(flags, prepared), flags.resolve);
   const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   let done = 0;
   const report: ScanReport = await runScan(targets, {
     profile: getProfile(flags.profile),
-    caFiles: flags.caFile,
+    trust: prepared.trust,
     expiryWarningDays: flags.expiryWarningDays,
     concurrency: flags.concurrency,
     connectTimeoutMs: flags.connectTimeout,
+    deps: { resolver: prepared.resolver },
     // The edge check needs the distribution's domain name: an inventory (live or file) has it, --origin does not.
-    ...(flags.edge && !flags.origin ? { edge: { probe: edgeProbe(flags) } } : {}),
+    ...(flags.edge && prepared.mode !== 'origin' ? { edge: { probe: edgeProbe(flags) } } : {}),
+    ...(prepared.hosts ? { hosts: prepared.hosts } : {}),
     onOrigin: () => {
       done++;
       if (tty && flags.progress && targets.length > 1) io.stderr.write(`\rscanned ${done}/${targets.length} origins`);
@@ -197,14 +250,21 @@ async function scan(flags: ScanFlags, io: CliIo): Promise<number> {
 
   const stdoutTty = 'isTTY' in io.stdout && (io.stdout as NodeJS.WriteStream).isTTY === true;
   const text = flags.format === 'json' ? renderJson(report) : renderTable(report, { color: flags.color && stdoutTty && !flags.output });
+  const s = report.summary;
   if (flags.output) {
-    writeFileSync(flags.output, text);
-    const s = report.summary;
-    io.stderr.write(`wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}\n`);
+    writeFileAtomic(flags.output, text);
+    io.stderr.write(
+      `wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked` : ''}\n`,
+    );
   } else {
-    io.stdout.write(text);
+    await writeQuietly(io.stdout, text);
   }
-  return report.summary.critical > 0 ? EXIT.CRITICAL : EXIT.OK;
+  if (s.unchecked > 0) {
+    const reasons = [...new Set(report.origins.filter((o) => o.status === 'unchecked').map((o) => o.uncheckedReason))].join('; ');
+    io.stderr.write(`cf-origin-monitor: ${s.unchecked} origin(s) not checked: ${reasons}; run again, or give --dns-server\n`);
+  }
+  if (s.critical > 0) return EXIT.CRITICAL;
+  return s.unchecked > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 function edgeProbe(flags: ScanFlags) {
@@ -219,6 +279,8 @@ export interface CliIo {
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = EXIT.OK;
+  ignorePipeErrors(io.stdout);
+  ignorePipeErrors(io.stderr);
   const program = buildProgram({ ...io, setExitCode: (c) => (exitCode = c) });
   try {
     await program.parseAsync(argv, { from: 'user' });

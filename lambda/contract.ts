@@ -35,6 +35,8 @@ export const METRICS = {
   ORIGINS_CRITICAL: 'OriginsCritical',
   ORIGINS_SKIPPED: 'OriginsSkipped',
   ORIGINS_NOT_REACHED: 'OriginsNotReached',
+  /** Origins not checked because the monitor's DNS resolver failed; the monitor-health alarm watches it. */
+  ORIGINS_UNCHECKED: 'OriginsUnchecked',
   ALERTS_PUBLISHED: 'AlertDigestsPublished',
 } as const;
 
@@ -45,11 +47,14 @@ export const METRIC_DIMENSIONS = { service: 'cloudfront-origin-monitor' } as con
  * ORIGIN_RESULT keys: distributionId, originId, domainName, status, findingCodes (string[]), critical, warning
  *   e.g. `fields @timestamp, distributionId, originId, domainName, status, findingCodes
  *         | filter message = "origin result" and status != "ok" | sort @timestamp desc`
- * SCAN_SUMMARY keys: origins, ok, warning, critical, skipped, notReached, durationMs
+ * SCAN_SUMMARY keys: origins, ok, warning, critical, skipped, notReached, unchecked, durationMs
+ * RESOLVER_FAILED keys: unchecked, reasons ({reason: count}), origins (keys, at most 50)
  */
 export const LOG = {
   ORIGIN_RESULT: 'origin result',
   SCAN_SUMMARY: 'scan summary',
+  /** Once per run in which the resolver failed for some origins (warn). */
+  RESOLVER_FAILED: 'resolver failed: origins not checked',
 } as const;
 
 /** A suppression: defined by its schema in lib/settings.ts (strict: unknown keys, unknown codes and bad dates are errors). */

@@ -7,7 +7,8 @@
  */
 
 export type Severity = 'critical' | 'warning' | 'info';
-export type OriginStatus = 'ok' | 'warning' | 'critical' | 'skipped';
+/** `unchecked`: the monitor could not check the origin (its resolver failed): the monitor's fault, not the origin's. */
+export type OriginStatus = 'ok' | 'warning' | 'critical' | 'skipped' | 'unchecked';
 
 /** TLS versions by the names CloudFront's API uses (`OriginSslProtocols`), plus TLSv1.3. */
 export type TlsVersionName = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
@@ -214,12 +215,16 @@ export interface DnsFacts {
   /**
    * ok: at least one address; nxdomain: the name does not exist; no-address: the name exists but has no A/AAAA;
    * error: the resolver failed (SERVFAIL, timeout, refused); literal: the name is an IP address;
-   * override: addresses came from --resolve.
+   * override: addresses came from --resolve; hosts-file: from the hosts file (CLI only: CloudFront uses public DNS).
    */
-  status: 'ok' | 'nxdomain' | 'no-address' | 'error' | 'literal' | 'override';
+  status: 'ok' | 'nxdomain' | 'no-address' | 'error' | 'literal' | 'override' | 'hosts-file';
   addresses: { address: string; family: 4 | 6 }[];
   /** Resolver error code (ENOTFOUND, ESERVFAIL, ETIMEOUT, ...) when status is not ok. */
   error?: string;
+  /** Tries made before giving up, when the resolver failed (status error); 0: not asked, the resolver was down. */
+  attempts?: number;
+  /** The hosts file the addresses came from (status hosts-file). */
+  hostsFile?: string;
   durationMs: number;
 }
 
@@ -452,6 +457,8 @@ export interface OriginReport {
   domainName: string;
   status: OriginStatus;
   skippedReason?: string;
+  /** Why the monitor could not check the origin (status unchecked), e.g. `resolver failed: ETIMEOUT after 3 tries`. */
+  uncheckedReason?: string;
   ports: TargetPort[];
   sniNames: SniName[];
   allowedVersions: OriginSslProtocol[];
@@ -479,6 +486,8 @@ export interface ScanSummary {
   skipped: number;
   /** Not reached before the scan's deadline (listed in `incomplete`). */
   notReached: number;
+  /** Not checked because the monitor's resolver failed: the monitor's fault, never counted as the origin's. */
+  unchecked: number;
 }
 
 export interface ScanReport {

@@ -13,7 +13,8 @@ import { SKIP_REASONS } from './inventory/targets';
 import type { EdgeFacts, EdgeRoute, Finding, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
 import { createEdgeProbe, type EdgeProbe } from './probe/edge';
 import { probeClientCertRequired } from './probe/client-cert';
-import { createResolver, type Resolver } from './probe/dns';
+import { createResolver, DEFAULT_RESOLVER_POLICY, steadyResolver, type Resolver, type ResolverPolicy } from './probe/dns';
+import type { HostsLookup } from './probe/hosts';
 import { probeOrigin, type ProbeDeps } from './probe/origin-probe';
 import { probeTcp } from './probe/tcp';
 import { probeHello } from './probe/tls-hello';
@@ -46,6 +47,10 @@ export interface ScanOptions {
   maxAddresses?: number;
   /** The edge check (a request through CloudFront per cache behavior); off when undefined. */
   edge?: EdgeCheckOptions;
+  /** Look-ups in flight and retries of failed look-ups (DEFAULT_RESOLVER_POLICY). */
+  resolverPolicy?: ResolverPolicy;
+  /** Read the hosts file first (or after DNS), as the system does: the CLI only; the Lambda uses DNS alone. */
+  hosts?: HostsLookup;
 }
 
 export interface EdgeCheckOptions {
@@ -116,7 +121,9 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const startedAt = now().toISOString();
   const trust = options.trust ?? loadTrustStore({ caFiles: options.caFiles ?? [] });
   const commandOptions = options.caFiles?.length === 1 ? { caFile: options.caFiles[0] } : {};
-  const deps = shareWithinScan({ ...defaultProbeDeps(), ...options.deps });
+  const given = { ...defaultProbeDeps(), ...options.deps };
+  // A busy resolver drops or SERVFAILs what it cannot handle: few look-ups at once, failures retried.
+  const deps = shareWithinScan({ ...given, resolver: steadyResolver(given.resolver, options.resolverPolicy ?? DEFAULT_RESOLVER_POLICY) });
   const settings = {
     profile: options.profile,
     trust,
@@ -126,6 +133,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     perAddressLimit: new KeyedLimiter(PER_ADDRESS_CONNECTIONS),
     chains: new WeakMap(),
     maxAddresses: options.maxAddresses ?? 16,
+    ...(options.hosts ? { hosts: options.hosts } : {}),
   };
 
   const edgeCheck = options.edge ? edgeChecker(options.edge) : undefined;
@@ -156,8 +164,13 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
           ...combineVantage(target, direct, edge, { edgeChecked: edgeRoutes.length > 0 }),
           ...resourceFindings(target, { now: now(), expiryWarningDays: options.expiryWarningDays }),
         ]);
+        // The monitor's resolver failed: the direct checks were not made. Unchecked, unless what was seen anyway
+        // (through CloudFront, in the inventory) is already critical.
+        const resolverFailed = facts?.dns.status === 'error' ? resolverFailure(facts.dns) : undefined;
+        const status = originStatus(findings);
         report = {
-          ...baseReport(target, originStatus(findings), findings, Date.now() - t0),
+          ...baseReport(target, resolverFailed && status !== 'critical' ? 'unchecked' : status, findings, Date.now() - t0),
+          ...(resolverFailed ? { uncheckedReason: resolverFailed } : {}),
           ...(facts ? { facts } : {}),
           ...(edge.length ? { edge } : {}),
         };
@@ -225,6 +238,18 @@ function noPathFacts(domain: string, route: EdgeRoute): EdgeFacts {
 }
 
 export const NOT_REACHED_REASON = 'not reached before the scan deadline';
+
+/** The reason an origin whose name the resolver could not look up is not checked: the monitor's fault. */
+export const RESOLVER_FAILED = 'resolver failed';
+function resolverFailure(dns: { error?: string; attempts?: number }): string {
+  const tries =
+    dns.attempts === 0
+      ? ' (not asked: the resolver had stopped answering)'
+      : dns.attempts
+        ? ` after ${dns.attempts} ${dns.attempts === 1 ? 'try' : 'tries'}`
+        : '';
+  return `${RESOLVER_FAILED}: ${dns.error ?? 'no answer'}${tries}`;
+}
 
 /** An origin the scan did not get to: reported, never silently missing. */
 export function notReachedReport(target: OriginTarget): OriginReport {
@@ -298,7 +323,7 @@ function annotateFailover(reports: OriginReport[]): void {
 
 /** Counts by status; origins not reached before the deadline are counted apart from those skipped on purpose. */
 export function summarize(reports: readonly OriginReport[], notReached: ReadonlySet<string> = new Set()): ScanSummary {
-  const summary: ScanSummary = { origins: reports.length, ok: 0, warning: 0, critical: 0, skipped: 0, notReached: 0 };
+  const summary: ScanSummary = { origins: reports.length, ok: 0, warning: 0, critical: 0, skipped: 0, notReached: 0, unchecked: 0 };
   for (const r of reports) {
     if (notReached.has(r.key)) summary.notReached++;
     else summary[r.status]++;

@@ -99,6 +99,8 @@ export class CloudFrontOriginMonitor extends Construct {
   readonly rule: events.Rule;
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly noScanAlarm: cloudwatch.Alarm;
+  /** The monitor's resolver failed for some origins (they were not checked): one alert, not one per origin. */
+  readonly resolverAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFrontOriginMonitorProps = {}) {
@@ -304,7 +306,24 @@ export class CloudFrontOriginMonitor extends Construct {
       datapointsToAlarm: noScanPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const alarm of [this.errorsAlarm, this.noScanAlarm]) {
+    this.resolverAlarm = new cloudwatch.Alarm(this, 'ResolverAlarm', {
+      alarmDescription:
+        "The CloudFront origin monitor's DNS resolver failed (time-outs or SERVFAIL after retries): some origins were not checked (status unchecked; log line \"" +
+        LOG.RESOLVER_FAILED +
+        '"). This is the monitor\'s fault, not the origins\': no likely-502 alert is sent for them and their alert state is kept.',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS.NAMESPACE,
+        metricName: METRICS.ORIGINS_UNCHECKED,
+        dimensionsMap: { ...METRIC_DIMENSIONS },
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: alarmPeriod,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.errorsAlarm, this.noScanAlarm, this.resolverAlarm]) {
       alarm.addAlarmAction(alarmAction);
       alarm.addOkAction(alarmAction);
     }
@@ -345,7 +364,7 @@ export class CloudFrontOriginMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 4, alarms: [this.errorsAlarm, this.noScanAlarm] }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 4, alarms: [this.errorsAlarm, this.noScanAlarm, this.resolverAlarm] }),
           new cloudwatch.SingleValueWidget({
             title: 'Last scan',
             width: 18,
@@ -355,6 +374,7 @@ export class CloudFrontOriginMonitor extends Construct {
               metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ORIGINS_SKIPPED, 'skipped', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ORIGINS_NOT_REACHED, 'not reached', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_UNCHECKED, 'not checked (resolver)', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ALERTS_PUBLISHED, 'alert digests', cloudwatch.Stats.SUM),
             ],
           }),

@@ -14,7 +14,10 @@ import { configFromEnv } from '../lambda/handler';
 import { createHandler, type LoggerLike, type MetricsLike, type RunDeps } from '../lambda/run/monitor-run';
 import { decodeEnvironment, type RunSettings } from '../lib/settings';
 import type { OriginReport, OriginTarget, ScanReport } from '../lambda/model';
-import type { ScanOptions } from '../lambda/pipeline';
+import { promises as dns } from 'node:dns';
+import { runScan, type ScanOptions } from '../lambda/pipeline';
+import { DEFAULT_RESOLVER_POLICY } from '../lambda/probe/dns';
+import { startDnsServer } from './support/dns-server';
 import { after, expiring, finding, notReached, origin, report, T0 } from './alerting/helpers';
 import { startDynalite, TEST_CREDENTIALS, type LocalDynamo } from './support/dynalite';
 
@@ -326,7 +329,7 @@ describe('logs and metrics', () => {
       warning: 0,
     });
     expect(m.logs.filter((l) => l.message === LOG.SCAN_SUMMARY)).toEqual([
-      { level: 'INFO', message: 'scan summary', origins: 4, ok: 1, warning: 1, critical: 1, skipped: 1, notReached: 0, durationMs: 4200 },
+      { level: 'INFO', message: 'scan summary', origins: 4, ok: 1, warning: 1, critical: 1, skipped: 1, notReached: 0, unchecked: 0, durationMs: 4200 },
     ]);
     expect(m.metricRuns).toEqual([
       {
@@ -336,6 +339,7 @@ describe('logs and metrics', () => {
         [METRICS.ORIGINS_CRITICAL]: 1,
         [METRICS.ORIGINS_SKIPPED]: 1,
         [METRICS.ORIGINS_NOT_REACHED]: 0,
+        [METRICS.ORIGINS_UNCHECKED]: 0,
         [METRICS.ALERTS_PUBLISHED]: 1,
         [METRICS.SCAN_COMPLETED]: 1,
       },
@@ -378,11 +382,56 @@ describe('logs and metrics', () => {
         METRICS.ORIGINS_CRITICAL,
         METRICS.ORIGINS_SKIPPED,
         METRICS.ORIGINS_NOT_REACHED,
+        METRICS.ORIGINS_UNCHECKED,
         METRICS.ALERTS_PUBLISHED,
       ].sort(),
     );
     expect(emf[0][METRICS.SCAN_COMPLETED]).toBe(1);
   });
+});
+
+describe('a failing resolver (a real DNS server on loopback, the real pipeline)', () => {
+  it('is one monitor-health signal, not a likely-502 alert per origin; a missing name still is one', async () => {
+    const zone = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`o${i}.flaky.test`, { rcode: 'SERVFAIL' as const }]));
+    const server = await startDnsServer(zone);
+    try {
+      const m = await monitor();
+      const target = (name: string): OriginTarget => ({
+        key: `E2EXAMPLE/${name}`,
+        distributionId: 'E2EXAMPLE',
+        originId: name,
+        domainName: name,
+        protocolPolicy: 'https-only',
+        httpPort: 80,
+        httpsPort: 443,
+        ports: [{ port: 443, tls: true }],
+        sniNames: [{ name, source: 'origin-domain', behaviors: ['*'] }],
+        allowedVersions: ['TLSv1.2'],
+        connectionTimeoutMs: 1000,
+        connectionAttempts: 3,
+      });
+      const targets = [...Object.keys(zone), 'gone.flaky.test'].map(target);
+      const resolver = new dns.Resolver({ timeout: 300, tries: 1 });
+      resolver.setServers([server.server]);
+      m.deps.loadTargets = async () => targets;
+      m.deps.scan = (t, options) => runScan(t, { ...options, deps: { resolver }, resolverPolicy: { ...DEFAULT_RESOLVER_POLICY, backoffMs: 5 } });
+      await m.run([], T0);
+      const res = await m.run([], after(1)); // a reachability finding is confirmed on the second run
+      expect(res).toMatchObject({ origins: 21, news: 1, published: true });
+      const [digest] = m.published();
+      expect(digest.json.items.map((i: { code: string; domainName: string }) => `${i.code} ${i.domainName}`)).toEqual(['DNS_UNRESOLVABLE gone.flaky.test']);
+      expect(m.metricRuns.map((r) => r[METRICS.ORIGINS_UNCHECKED])).toEqual([20, 20]);
+      const health = m.logs.filter((l) => l.message === LOG.RESOLVER_FAILED);
+      expect(health).toHaveLength(2); // one line per run, not one per origin
+      expect(health[1]).toMatchObject({ level: 'WARN', unchecked: 20, reasons: { 'resolver failed: ESERVFAIL after 4 tries': 20 } });
+      const results = m.logs.filter((l) => l.message === LOG.ORIGIN_RESULT && l.status === 'unchecked');
+      expect(results).toHaveLength(40);
+      expect(results[0]).toMatchObject({ findingCodes: [], uncheckedReason: 'resolver failed: ESERVFAIL after 4 tries' });
+      expect(m.logs.filter((l) => l.message === LOG.SCAN_SUMMARY).at(-1)).toMatchObject({ critical: 1, unchecked: 20 });
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 });
 
 describe('configuration from the environment', () => {

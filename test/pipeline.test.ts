@@ -102,7 +102,7 @@ describe('runScan', () => {
     const report = await runScan([target('healthy'), target('healthy', { key: 'E1/gone', originId: 'gone', domainName: 'gone.test' })], options(r));
     expect(report.origins.map((o) => o.status)).toEqual(['ok', 'critical']);
     expect(report.origins[1].findings[0].code).toBe('DNS_UNRESOLVABLE');
-    expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0, notReached: 0 });
+    expect(report.summary).toEqual({ origins: 2, ok: 1, warning: 0, critical: 1, skipped: 0, notReached: 0, unchecked: 0 });
   });
 
   it('reaches an IPv6-only origin over ::1 when its IP address type allows IPv6, and calls it a 502 when it does not', async () => {

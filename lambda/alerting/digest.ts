@@ -339,7 +339,7 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   lines.push(
     ...wrap(
       '',
-      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}; ${Math.round(report.durationMs / 1000)} s; TLS profile ${report.profile}.`,
+      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked (resolver failed)` : ''}; ${Math.round(report.durationMs / 1000)} s; TLS profile ${report.profile}.`,
       '',
     ),
   );

@@ -122,7 +122,8 @@ export function observe(report: ScanReport): Observation {
       originId: o.originId,
       domainName: o.domainName,
       status: o.status,
-      complete: o.status !== 'skipped' && !(o.facts?.notProbed && o.facts.notProbed.length > 0),
+      // Skipped or unchecked (the monitor's resolver failed): nothing was seen, so nothing is resolved either.
+      complete: o.status !== 'skipped' && o.status !== 'unchecked' && !(o.facts?.notProbed && o.facts.notProbed.length > 0),
       sniNames: o.sniNames,
       ports: o.ports,
       originGroups: o.originGroups,

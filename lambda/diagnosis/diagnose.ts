@@ -74,10 +74,11 @@ function dnsDrafts(facts: OriginFacts): Draft[] {
       },
     ];
   }
+  // Only an answer is the origin's fault. A resolver that failed (status error) is the monitor's: the pipeline
+  // reports the origin as unchecked, and there is no finding.
   const reason: Record<string, string> = {
-    nxdomain: 'the name does not exist (NXDOMAIN)',
+    nxdomain: dns.error === 'EBADNAME' ? 'the name is not a valid DNS name' : 'the name does not exist (NXDOMAIN)',
     'no-address': 'the name exists but has no A or AAAA record',
-    error: `the DNS look-up failed (${dns.error})`,
   };
   if (!(dns.status in reason)) return [];
   return [

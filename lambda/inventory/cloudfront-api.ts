@@ -54,12 +54,58 @@ function regionOrDefault(): () => Promise<string> {
   };
 }
 
+/**
+ * Time-outs of each API request (the SDK's own are none for the connection and 5 minutes idle): an endpoint that
+ * accepts and never answers fails the attempt, which the retry strategy tries again, so a stuck endpoint ends the
+ * listing within MAX_ATTEMPTS x requestTimeout plus backoff instead of hanging the scan.
+ */
+export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 20_000 } as const;
+
+/** A listing longer than this is refused (an endpoint paging forever): 1,000 pages of 100 is 100,000 distributions. */
+export const MAX_LIST_PAGES = 1_000;
+
 /** Standard credential/config chain and endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDFRONT). */
-export function createCloudFrontClient(config: CloudFrontClientConfig = {}): CloudFrontClient {
-  return new CloudFrontClient({ region: regionOrDefault(), maxAttempts: MAX_ATTEMPTS, ...config });
+export function createCloudFrontClient(config: CloudFrontClientConfig = {}, timeouts: { connectionTimeout: number; requestTimeout: number } = REQUEST_TIMEOUTS): CloudFrontClient {
+  return new CloudFrontClient({
+    region: regionOrDefault(),
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: { ...timeouts, socketTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
+    ...config,
+  });
 }
 
 const errorName = (e: unknown): string | undefined => (e as { name?: string } | null)?.name;
+
+/** No credentials anywhere in the chain: what to do, in one line. */
+export const NO_CREDENTIALS =
+  'no AWS credentials found: run `aws configure` (or `aws sso login`), set AWS_PROFILE, or scan a saved listing with --inventory FILE (aws cloudfront list-distributions > FILE)';
+
+const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'ProviderError', 'TokenProviderError']);
+const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch']);
+
+/** The SDK's errors a person can act on, as one line; anything else as it is. */
+function listingError(e: unknown): Error {
+  const name = errorName(e) ?? '';
+  if (name === 'AccessDenied') return accessDeniedError(e);
+  if (CREDENTIAL_ERRORS.has(name)) return new Error(NO_CREDENTIALS, { cause: e });
+  if (EXPIRED_ERRORS.has(name)) {
+    return new Error(`${name}: the AWS credentials were refused (${(e as Error).message.split('\n')[0]}); refresh them (aws sso login, aws configure) or check AWS_PROFILE`, { cause: e });
+  }
+  if (name === 'TimeoutError' || (e as NodeJS.ErrnoException)?.code === 'ETIMEDOUT') {
+    return new Error(`the CloudFront API did not answer (${MAX_ATTEMPTS} tries, ${REQUEST_TIMEOUTS.requestTimeout / 1000} s each); check the network or AWS_ENDPOINT_URL`, { cause: e });
+  }
+  if (name === 'Error' && /Deserialization error|char '<'|Unexpected/.test((e as Error).message ?? '')) {
+    return notAListing(e);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function notAListing(cause?: unknown): Error {
+  return new Error(
+    'ListDistributions answered with something that is not a CloudFront distribution list (a proxy or captive portal page?); check the network, HTTPS_PROXY and AWS_ENDPOINT_URL',
+    ...(cause ? [{ cause }] : []),
+  );
+}
 
 function accessDeniedError(e: unknown): Error {
   const principal = /User: (\S+) is not authorized/.exec((e as Error).message ?? '')?.[1];
@@ -72,17 +118,29 @@ function accessDeniedError(e: unknown): Error {
 async function listDistributions(client: CloudFrontClient): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[] }> {
   const distributions: Distribution[] = [];
   const unreadable: UnreadableDistribution[] = [];
+  const markers = new Set<string>();
   let page = 0;
   try {
     for await (const response of paginateListDistributions({ client }, {})) {
       page += 1;
+      const list = response.DistributionList;
+      // Every real page carries IsTruncated and Quantity; a 200 that parsed as XML without them (an HTML page,
+      // a proxy's answer) is not "no distributions".
+      if (!list || typeof list.IsTruncated !== 'boolean' || typeof list.Quantity !== 'number') throw notAListing();
       const source = `ListDistributions page ${page}`;
-      const read = withSource(source, () => readDistributionListLenient(response.DistributionList, 'DistributionList'));
+      const read = withSource(source, () => readDistributionListLenient(list, 'DistributionList'));
       distributions.push(...read.distributions);
       unreadable.push(...read.unreadable.map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
+      if (list.IsTruncated) {
+        const next = list.NextMarker;
+        if (!next) throw new Error(`${source} says IsTruncated but gives no NextMarker: the listing cannot be completed`);
+        if (markers.has(next)) throw new Error(`${source} repeats NextMarker ${JSON.stringify(next.slice(0, 40))}: the endpoint pages in a loop; the listing cannot be completed`);
+        markers.add(next);
+        if (page >= MAX_LIST_PAGES) throw new Error(`ListDistributions still truncated after ${MAX_LIST_PAGES} pages: refused as endless`);
+      }
     }
   } catch (e) {
-    throw errorName(e) === 'AccessDenied' ? accessDeniedError(e) : e;
+    throw listingError(e);
   }
   return { distributions, unreadable };
 }

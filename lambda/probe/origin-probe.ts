@@ -29,6 +29,7 @@ import type {
 import type { KeyedLimiter } from '../util/limiter';
 import { analyzeChain } from './certificate-chain';
 import { probeDns, type Resolver } from './dns';
+import type { HostsLookup } from './hosts';
 import {
   broadGroups13Offer,
   broadGroupsOffer,
@@ -71,6 +72,8 @@ export interface ProbeSettings {
   maxAddresses: number;
   /** Chain verdicts of this scan, by the certificate list of a (shared) handshake result and the name checked. */
   chains: WeakMap<Buffer[], Map<string, ChainAnalysis>>;
+  /** The hosts file, read as the system does (the CLI without `--dns public`); never in the Lambda. */
+  hosts?: HostsLookup;
 }
 
 const VERSION_PROBES: readonly TlsVersionName[] = ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'];
@@ -96,7 +99,12 @@ export async function probeOrigin(target: OriginTarget, deps: ProbeDeps, setting
   if (target.ports.some((p) => p.tls) && offeredVersions(settings.profile, target.allowedVersions).length === 0) {
     throw new Error(`${settings.profile.name} offers none of the origin's SSL protocols (${target.allowedVersions.join(', ') || 'none'})`);
   }
-  const dns = await probeDns(target.domainName, deps.resolver, target.resolveOverride);
+  const dns = await probeDns(target.domainName, deps.resolver, {
+    ...(target.resolveOverride ? { override: target.resolveOverride } : {}),
+    ...(settings.hosts ? { hosts: settings.hosts } : {}),
+  });
+  // The resolver failed: nothing is known about the origin, and nothing more is asked of it.
+  if (dns.status === 'error') return { dns, endpoints: [] };
   const notProbed: { what: string; reason: string }[] = [];
   const ipAddressType = target.ipAddressType ?? 'ipv4';
   let addresses = dns.addresses.filter((a) => ipAddressType === 'dualstack' || a.family === (ipAddressType === 'ipv6' ? 6 : 4));

@@ -10,7 +10,9 @@ export interface TableOptions {
   verbose?: boolean;
 }
 
-const COLORS = { critical: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', ok: '\x1b[32m', skipped: '\x1b[90m', dim: '\x1b[2m', reset: '\x1b[0m' };
+const COLORS = { critical: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', ok: '\x1b[32m', skipped: '\x1b[90m', unchecked: '\x1b[35m', dim: '\x1b[2m', reset: '\x1b[0m' };
+/** The status column: `NOT CHECKED` is wider than the rest, and says what it means. */
+const STATUS_LABEL: Record<OriginReport['status'], string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', skipped: 'SKIPPED', unchecked: 'UNCHECKED' };
 
 export function renderTable(report: ScanReport, options: TableOptions): string {
   const paint = (kind: keyof typeof COLORS, text: string) => (options.color ? `${COLORS[kind]}${text}${COLORS.reset}` : text);
@@ -20,11 +22,20 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   );
   for (const origin of report.origins) {
     lines.push('');
-    lines.push(`${paint(origin.status, origin.status.toUpperCase().padEnd(8))}  ${originTitle(origin)}`);
+    lines.push(`${paint(origin.status, STATUS_LABEL[origin.status].padEnd(8))}  ${originTitle(origin)}`);
     if (origin.status === 'skipped') {
       lines.push(`          ${paint('dim', `skipped: ${origin.skippedReason ?? ''}`)}`);
       if (origin.paths?.tenant) lines.push(`          tenant: ${pathLines({ tenant: origin.paths.tenant })[0].text}`);
       continue;
+    }
+    if (origin.status === 'unchecked') {
+      lines.push(`          not checked: ${origin.uncheckedReason ?? 'the monitor could not check it'} (the monitor's DNS resolver, not the origin; run again)`);
+    }
+    const dns = origin.facts?.dns;
+    if (dns?.status === 'hosts-file') {
+      lines.push(
+        `          ${paint('warning', `addresses from the hosts file ${dns.hostsFile ?? ''}: ${dns.addresses.map((a) => a.address).join(', ')}`)} (CloudFront uses public DNS; --dns public checks what it sees)`,
+      );
     }
     const names = origin.sniNames.map((n) => n.name).join(', ');
     const ports = origin.ports.map((p) => `${p.port}/${p.tls ? 'https' : 'http'}`).join(', ');
@@ -38,7 +49,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   const s = report.summary;
   lines.push('');
   lines.push(
-    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}`,
+    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${paint('unchecked', `${s.unchecked} not checked (resolver failed)`)}` : ''}`,
   );
   if (report.incomplete) lines.push(`not reached: ${report.incomplete.notScanned.length} origin(s) (${report.incomplete.reason})`);
   return lines.join('\n') + '\n';

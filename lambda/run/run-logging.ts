@@ -7,6 +7,7 @@ import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { LOG, METRICS } from '../contract';
 import type { OriginReport, ScanReport } from '../model';
+import { recordMonitorHealth } from './monitor-health';
 
 type LogFn = (message: string, ...extra: Record<string, unknown>[]) => void;
 export interface LoggerLike {
@@ -37,6 +38,7 @@ export function originLine(o: OriginReport): Record<string, unknown> {
     warning: o.findings.filter((f) => f.severity === 'warning').length,
   };
   if (o.skippedReason) line.skippedReason = o.skippedReason;
+  if (o.uncheckedReason) line.uncheckedReason = o.uncheckedReason;
   // A template's origin is scanned once per tenant: the tenant tells the lines apart.
   if (o.paths?.tenant) line.tenant = o.paths.tenant.name;
   return line;
@@ -51,6 +53,8 @@ export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: 
   metrics.addMetric(METRICS.ORIGINS_CRITICAL, UNIT.COUNT, s.critical);
   metrics.addMetric(METRICS.ORIGINS_SKIPPED, UNIT.COUNT, s.skipped);
   metrics.addMetric(METRICS.ORIGINS_NOT_REACHED, UNIT.COUNT, s.notReached);
+  // Origins the resolver failed for: the monitor's health, one metric and one line, not an alert per origin.
+  const { unchecked } = recordMonitorHealth(report, logger, metrics);
   logger.info(LOG.SCAN_SUMMARY, {
     origins: s.origins,
     ok: s.ok,
@@ -58,6 +62,7 @@ export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: 
     critical: s.critical,
     skipped: s.skipped,
     notReached: s.notReached,
+    unchecked,
     durationMs: report.durationMs,
   });
   if (report.incomplete) {

@@ -279,6 +279,14 @@ describe('origins not observed keep their state', () => {
     expect(Object.keys(r.state.findings)).toHaveLength(2);
   });
 
+  it('does not resolve the findings of an origin not checked because the resolver failed', () => {
+    const r = alerted();
+    const unchecked = origin({ status: 'unchecked', uncheckedReason: 'resolver failed: ETIMEOUT after 4 tries' });
+    const other = origin({ originId: 'b', status: 'unchecked', uncheckedReason: 'resolver failed: ESERVFAIL after 4 tries' });
+    expect(r.run([unchecked, other], after(1)).news).toEqual([]);
+    expect(Object.keys(r.state.findings)).toHaveLength(2);
+  });
+
   it('keeps a pending reachability streak across an unreached run', () => {
     const r = new Runs();
     r.run([finding('PORT_TIMEOUT')], T0);

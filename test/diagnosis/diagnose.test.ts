@@ -73,9 +73,9 @@ describe('diagnose', () => {
     expect(f.reproduce).toContain('dig');
   });
 
-  it('tells a resolver failure from a missing name', () => {
-    const [f] = diagnose(target(), facts([], { status: 'error', addresses: [], error: 'ESERVFAIL' }), profile);
-    expect(f.message).toContain('ESERVFAIL');
+  it('makes no finding of a resolver that failed: that is the monitor\'s fault, not the origin\'s', () => {
+    expect(diagnose(target(), facts([], { status: 'error', addresses: [], error: 'ESERVFAIL', attempts: 4 }), profile)).toEqual([]);
+    expect(codes(target(), facts([], { status: 'error', addresses: [], error: 'ETIMEOUT' }))).toEqual([]);
   });
 
   it('tells refused, timed out and unreachable ports apart', () => {

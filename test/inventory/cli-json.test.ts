@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadInventoryFile, parseInventoryJson, parsePoliciesJson } from '../../lambda/inventory/cli-json';
 import {
   CACHE_POLICIES_FILE,
@@ -13,6 +15,10 @@ const text = (path: string) => readFileSync(path, 'utf8');
 const page = () => JSON.parse(text(INVENTORY_FILE));
 const ids = (json: unknown) => parseInventoryJson(JSON.stringify(json), 'inventory.json').map((d) => d.id);
 const ALL_IDS = ['E2QWRUHEXAMPLE', 'E3WEBSITEEXAMPLE', 'E4VPCEXAMPLE', 'E5DISABLEDEXAMPLE'];
+
+/** `src: DistributionList.Items[i]...` as the error for one bad entry says it: with the distribution's id. */
+const named = (message: string) =>
+  message.replace(/^([^:]+): (DistributionList\.Items\[(\d+)\])/, (_m, src: string, path: string, i: string) => `${src}: 1 distribution cannot be read: ${ALL_IDS[Number(i)]} at ${path}`);
 
 /** Parses after `mutate` edits one page, and returns the one-line error. */
 function errorOf(mutate: (page: any) => void): string {
@@ -78,15 +84,52 @@ describe('parseInventoryJson', () => {
       (p) => p.DistributionList.Items.push(p.DistributionList.Items[0]),
       'inventory.json: distribution E2QWRUHEXAMPLE: listed more than once',
     ],
-  ])('%s gives one line with the JSON path', (_what, mutate, message) => {
-    expect(errorOf(mutate)).toBe(message);
+  ])('%s gives one line with the distribution id and the JSON path', (_what, mutate, message) => {
+    expect(errorOf(mutate)).toBe(named(message));
+  });
+
+  it('lists every bad entry at once, by distribution id and JSON path', () => {
+    const big = page();
+    const template = big.DistributionList.Items[0];
+    big.DistributionList.Items = Array.from({ length: 600 }, (_, i) => ({ ...structuredClone(template), Id: `E${String(i).padStart(12, '0')}` }));
+    big.DistributionList.Items[17].Origins.Items[0].DomainName = 42;
+    big.DistributionList.Items[301].Enabled = 'yes';
+    delete big.DistributionList.Items[599].DefaultCacheBehavior;
+    expect(() => parseInventoryJson(JSON.stringify(big), 'big.json')).toThrow(
+      new Error(
+        'big.json: 3 distributions cannot be read: ' +
+          'E000000000017 at DistributionList.Items[17].Origins.Items[0].DomainName: expected a string; ' +
+          'E000000000301 at DistributionList.Items[301].Enabled: expected true or false; ' +
+          'E000000000599 at DistributionList.Items[599].DefaultCacheBehavior: expected an object',
+      ),
+    );
+  });
+
+  it('refuses a listing that holds one page of several, with the command that saves them all', () => {
+    const truncated = page();
+    Object.assign(truncated.DistributionList, { IsTruncated: true, NextMarker: 'E5DISABLEDEXAMPLE' });
+    expect(() => ids(truncated)).toThrow(
+      'inventory.json: DistributionList.IsTruncated: true with NextMarker "E5DISABLEDEXAMPLE": the file holds one page of several; save every page: aws cloudfront list-distributions --output json > FILE (without --max-items or --no-paginate)',
+    );
+    // `--max-items` output: the CLI's own resume token.
+    expect(() => ids({ DistributionList: { Items: page().DistributionList.Items }, NextToken: 'eyJNYXJrZXIiOiBudWxsfQ==' })).toThrow(
+      /^inventory\.json: NextToken: the file holds the first page\(s\) only \(saved with --max-items\); save every page: aws cloudfront list-distributions/,
+    );
+    // An array of pages that chain (each NextMarker is the next page's Marker) is complete; one that skips is not.
+    const pages = JSON.parse(text(INVENTORY_PAGES_FILE));
+    expect(parseInventoryJson(JSON.stringify(pages), 'pages.json').map((d) => d.id)).toEqual(ALL_IDS);
+    const chained = pages.map((p: any, i: number) => ({
+      DistributionList: { ...p.DistributionList, Marker: i === 0 ? '' : `m${i}`, IsTruncated: i < pages.length - 1, ...(i < pages.length - 1 ? { NextMarker: `m${i + 1}` } : {}) },
+    }));
+    expect(parseInventoryJson(JSON.stringify(chained), 'pages.json').map((d) => d.id)).toEqual(ALL_IDS);
+    expect(() => parseInventoryJson(JSON.stringify(chained.slice(0, -1)), 'pages.json')).toThrow(/IsTruncated: true with NextMarker "m\d": the file holds one page of several/);
   });
 
   it('names the page of an array of pages', () => {
     const pages = JSON.parse(text(INVENTORY_PAGES_FILE));
     pages[1].DistributionList.Items[0].Origins.Items[1].Id = null;
     expect(() => parseInventoryJson(JSON.stringify(pages), 'pages.json')).toThrow(
-      'pages.json: [1].DistributionList.Items[0].Origins.Items[1].Id: expected a string',
+      `pages.json: 1 distribution cannot be read: ${pages[1].DistributionList.Items[0].Id} at [1].DistributionList.Items[0].Origins.Items[1].Id: expected a string`,
     );
   });
 
@@ -129,7 +172,7 @@ describe('parseInventoryJson', () => {
 
   it('validation errors never carry a custom header value', () => {
     const message = errorOf((p) => (p.DistributionList.Items[0].Origins.Items[0].CustomHeaders.Items[0].HeaderName = 7));
-    expect(message).toBe('inventory.json: DistributionList.Items[0].Origins.Items[0].CustomHeaders.Items[0].HeaderName: expected a string');
+    expect(message).toBe(named('inventory.json: DistributionList.Items[0].Origins.Items[0].CustomHeaders.Items[0].HeaderName: expected a string'));
   });
 });
 
@@ -184,5 +227,31 @@ describe('loadInventoryFile', () => {
       '/nonexistent/inventory.json: cannot read the file (ENOENT)',
     );
     await expect(loadInventoryFile(INVENTORY_FILE, ['/nonexistent/p.json'])).rejects.toThrow('/nonexistent/p.json: cannot read the file (ENOENT)');
+  });
+
+  it('reads UTF-8 with a BOM and UTF-16 (PowerShell\'s `>`) with or without one; names UTF-32', async () => {
+    const json = text(INVENTORY_FILE);
+    const be = (t: string) => Buffer.from(t, 'utf16le').swap16();
+    const encodings: Record<string, Buffer> = {
+      'utf8-bom.json': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, 'utf8')]),
+      'utf16le-bom.json': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]),
+      'utf16be-bom.json': Buffer.concat([Buffer.from([0xfe, 0xff]), be(json)]),
+      'utf16le.json': Buffer.from(json, 'utf16le'),
+      'utf16be.json': be(json),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'cfom-enc-'));
+    try {
+      for (const [name, bytes] of Object.entries(encodings)) {
+        writeFileSync(join(dir, name), bytes);
+        const source = await loadInventoryFile(join(dir, name));
+        expect({ name, ids: source.distributions.map((d) => d.id) }).toEqual({ name, ids: ALL_IDS });
+      }
+      const utf32 = Buffer.alloc(8);
+      utf32.writeUInt32LE(0xfeff, 0);
+      writeFileSync(join(dir, 'utf32.json'), utf32);
+      await expect(loadInventoryFile(join(dir, 'utf32.json'))).rejects.toThrow(/utf32\.json: the file is UTF-32; save it as UTF-8/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

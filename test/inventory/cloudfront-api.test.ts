@@ -195,6 +195,10 @@ describe('loadInventoryFromApi (aws-sdk-client-mock)', () => {
   it('a response that is not a distribution list at all still fails in one line', async () => {
     cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: 'nope' } } as any);
     await expect(loadInventoryFromApi(new CloudFrontClient({ region: 'us-east-1' }))).rejects.toThrow(
+      'ListDistributions answered with something that is not a CloudFront distribution list',
+    );
+    cf.on(ListDistributionsCommand).resolves({ DistributionList: { Items: 'nope', IsTruncated: false, Quantity: 1, Marker: '', MaxItems: 100 } } as any);
+    await expect(loadInventoryFromApi(new CloudFrontClient({ region: 'us-east-1' }))).rejects.toThrow(
       'ListDistributions page 1: DistributionList.Items: expected an array',
     );
   });

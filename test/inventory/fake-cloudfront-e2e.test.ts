@@ -11,7 +11,7 @@ import {
 import { loadTargets } from '../../lambda/inventory';
 import { readCdPolicy } from '../../lambda/inventory/staging';
 import { readParameterDefaults, readTenant } from '../../lambda/inventory/tenants';
-import { createCloudFrontClient } from '../../lambda/inventory/cloudfront-api';
+import { createCloudFrontClient, NO_CREDENTIALS } from '../../lambda/inventory/cloudfront-api';
 import { type FakeCloudFront, type FakeCloudFrontOptions, startFakeCloudFront } from '../support/fake-cloudfront-api';
 import { HERMETIC_AWS_ENV, withEnv } from '../support/aws-env';
 import {
@@ -92,6 +92,46 @@ describe('the real SDK against the fake CloudFront API', () => {
           'grant cloudfront:ListDistributions, cloudfront:GetCachePolicy, cloudfront:GetOriginRequestPolicy',
       ),
     );
+  });
+
+  it('an endpoint that accepts and never answers ends the listing in one line, within the time-outs', async () => {
+    const { requests } = await start({ hangListDistributions: true });
+    const started = Date.now();
+    const client = createCloudFrontClient({ maxAttempts: 2 }, { connectionTimeout: 500, requestTimeout: 400 });
+    await expect(loadTargets({ kind: 'api', client })).rejects.toThrow(/^the CloudFront API did not answer/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(requests.length).toBe(2); // the SDK tried again before giving up
+  });
+
+  it('an endpoint repeating its NextMarker is refused after the repeat, not paged forever', async () => {
+    const { requests } = await start({ pageSize: 1, repeatMarker: 'same' });
+    await expect(apiTargets()).rejects.toThrow('ListDistributions page 2 repeats NextMarker "same": the endpoint pages in a loop');
+    expect(requests.filter((r) => r.includes('/distribution'))).toHaveLength(2);
+  });
+
+  it('a page saying IsTruncated without a NextMarker is refused: the rest of the account would be missing', async () => {
+    await start({ truncatedWithoutMarker: true });
+    await expect(apiTargets()).rejects.toThrow('ListDistributions page 1 says IsTruncated but gives no NextMarker');
+  });
+
+  it('an HTML page answered with 200 (a captive portal, a proxy) is an error, never "0 origins"', async () => {
+    await start({ htmlBody: '<!DOCTYPE html><html><head><title>Sign in</title></head><body><p>Wi-Fi login</p></body></html>' });
+    await expect(apiTargets()).rejects.toThrow(/^ListDistributions answered with something that is not a CloudFront distribution list/);
+    fake && (await fake.close());
+    fake = await startFakeCloudFront({ distributions: [], htmlBody: '<html><body>' }); // not even well-formed
+    process.env.AWS_ENDPOINT_URL_CLOUDFRONT = fake.endpoint;
+    await expect(apiTargets()).rejects.toThrow(/not a CloudFront distribution list/);
+  });
+
+  it('no credentials anywhere: one line naming aws configure, AWS_PROFILE and --inventory', async () => {
+    await start();
+    const restore = withEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    try {
+      await expect(apiTargets()).rejects.toThrow(NO_CREDENTIALS);
+    } finally {
+      restore();
+    }
+    expect(NO_CREDENTIALS).toMatch(/aws configure.*AWS_PROFILE.*--inventory/);
   });
 });
 

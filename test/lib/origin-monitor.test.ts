@@ -318,7 +318,24 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
       AlarmActions: [{ Ref: topicId }],
       OKActions: [{ Ref: topicId }],
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+
+  test('alarm: the resolver failed for any origin (one monitor-health alert, not one per origin), to the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS.NAMESPACE,
+      MetricName: METRICS.ORIGINS_UNCHECKED,
+      Dimensions: [{ Name: 'service', Value: METRICS.SERVICE }],
+      Statistic: 'Maximum',
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp("DNS resolver failed.*not the origins'"),
+      AlarmActions: [{ Ref: topicId }],
+      OKActions: [{ Ref: topicId }],
+    });
   });
 
   test('dashboard: origin status metrics, scan duration, Logs Insights findings table', () => {

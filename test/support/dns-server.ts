@@ -56,11 +56,66 @@ function answer(query: Buffer, zone: Zone): Buffer {
   return Buffer.concat([header, question, ...records]);
 }
 
-export async function startDnsServer(zone: Zone): Promise<{ server: string; close(): Promise<void> }> {
+/**
+ * A busy resolver: each answer takes `delayMs`, at most `capacity` queries are handled at once, and a query that
+ * arrives when all are taken is dropped (no answer: the client times out) or answered SERVFAIL, as dnsmasq,
+ * systemd-resolved and rate-limited resolvers do under load.
+ */
+export interface DnsLoad {
+  delayMs: number;
+  capacity: number;
+  overload: 'drop' | 'servfail';
+}
+
+export interface DnsServer {
+  server: string;
+  /** Queries received, answered, dropped and answered SERVFAIL for overload; most handled at once. */
+  stats: { received: number; answered: number; dropped: number; servfail: number; peakInFlight: number };
+  close(): Promise<void>;
+}
+
+function servfail(query: Buffer): Buffer {
+  const { end } = readName(query, 12);
+  const header = Buffer.alloc(12);
+  query.copy(header, 0, 0, 2);
+  header.writeUInt16BE(0x8000 | (query.readUInt16BE(2) & 0x0100) | RCODE.SERVFAIL, 2);
+  header.writeUInt16BE(1, 4);
+  return Buffer.concat([header, query.subarray(12, end + 4)]);
+}
+
+export async function startDnsServer(zone: Zone, load?: DnsLoad): Promise<DnsServer> {
   const socket = createSocket('udp4');
-  socket.on('message', (msg, rinfo) => socket.send(answer(msg, zone), rinfo.port, rinfo.address));
+  const stats = { received: 0, answered: 0, dropped: 0, servfail: 0, peakInFlight: 0 };
+  let inFlight = 0;
+  let closed = false;
+  socket.on('message', (msg, rinfo) => {
+    stats.received++;
+    const reply = (b: Buffer) => {
+      if (!closed) socket.send(b, rinfo.port, rinfo.address);
+    };
+    if (!load) {
+      stats.answered++;
+      return reply(answer(msg, zone));
+    }
+    if (inFlight >= load.capacity) {
+      if (load.overload === 'drop') return void stats.dropped++;
+      stats.servfail++;
+      return reply(servfail(msg));
+    }
+    inFlight++;
+    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+    setTimeout(() => {
+      inFlight--;
+      stats.answered++;
+      reply(answer(msg, zone));
+    }, load.delayMs);
+  });
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
   const { port } = socket.address() as AddressInfo;
-  return { server: `127.0.0.1:${port}`, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+  return { server: `127.0.0.1:${port}`, stats, close: () => {
+      closed = true;
+      return new Promise((resolve) => socket.close(() => resolve()));
+    },
+  };
 }

@@ -51,6 +51,14 @@ export interface FakeCloudFrontOptions {
   tenants?: DistributionTenant[];
   /** Answer these operations (e.g. `GetDistributionConfig`) with 403 AccessDenied. */
   deny?: string[];
+  /** Accept ListDistributions requests and never answer them (a stuck proxy or endpoint). */
+  hangListDistributions?: boolean;
+  /** Every ListDistributions page says IsTruncated with this same NextMarker (a broken endpoint). */
+  repeatMarker?: string;
+  /** Pages say IsTruncated but give no NextMarker. */
+  truncatedWithoutMarker?: boolean;
+  /** Answer every request 200 with this body as text/html (a captive portal or a proxy's page). */
+  htmlBody?: string;
 }
 
 export interface FakeCloudFront {
@@ -234,6 +242,10 @@ function handler(opts: FakeCloudFrontOptions, requests: string[]) {
       throttled += 1;
       return sendError(res, 400, 'Throttling', 'Rate exceeded');
     }
+    if (opts.htmlBody !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(opts.htmlBody);
+    }
     if (extraRoute(opts, req, url, body, res)) return;
     const route = /^\/2020-05-31\/(distribution|cache-policy|origin-request-policy|vpc-origin)(?:\/([^/]+))?$/.exec(url.pathname);
     if (req.method !== 'GET' || !route) return sendError(res, 404, 'NotFound', `fake CloudFront: no route ${url.pathname}`);
@@ -247,7 +259,14 @@ function handler(opts: FakeCloudFrontOptions, requests: string[]) {
           'User: arn:aws:iam::123456789012:user/fake-reader is not authorized to perform: cloudfront:ListDistributions on resource: arn:aws:cloudfront::123456789012:distribution/* because no identity-based policy allows the cloudfront:ListDistributions action',
         );
       }
-      return send(res, 200, document('DistributionList', listPage(opts, url.searchParams)));
+      if (opts.hangListDistributions) return; // the request stays open: no status, no body
+      const page = listPage(opts, url.searchParams);
+      if (opts.repeatMarker !== undefined) Object.assign(page, { IsTruncated: true, NextMarker: opts.repeatMarker });
+      if (opts.truncatedWithoutMarker) {
+        page.IsTruncated = true;
+        delete page.NextMarker;
+      }
+      return send(res, 200, document('DistributionList', page));
     }
     const policyId = decodeURIComponent(id ?? '');
     if (kind === 'cache-policy') {
