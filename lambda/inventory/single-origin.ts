@@ -144,6 +144,9 @@ export function singleOriginTarget(flags: SingleOriginFlags): OriginTarget {
     const other = portIsHttp ? given.http : given.https;
     if (other !== undefined && other !== port) throw new Error(`--origin port ${port} and --${portIsHttp ? 'http' : 'https'}-port ${other} disagree; drop one`);
   }
+  // A port CloudFront never uses under this policy would be silently ignored: a mistake.
+  if (policy === 'http-only' && given.https !== undefined) throw new Error('--https-port: the origin is HTTP only (--policy http-only or an http:// URL); CloudFront never connects to its HTTPS port');
+  if (policy === 'https-only' && given.http !== undefined) throw new Error('--http-port: the origin is HTTPS only (--policy https-only); CloudFront never connects to its HTTP port');
   const httpsPort = given.https ?? (!portIsHttp && port ? port : 443);
   const httpPort = given.http ?? (portIsHttp && port ? port : 80);
   const ports: TargetPort[] =
