@@ -7,9 +7,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { suspiciousContextKeys } from '../lib/context-keys';
-import { ConfigError, SETTING_KEYS } from '../lib/settings';
+import { ConfigError, ORG_SETTING_KEYS, SETTING_KEYS, wantsOrganization } from '../lib/settings';
 import type { CloudFrontOriginMonitorProps } from '../lib/origin-monitor';
 import { CloudFrontOriginMonitorStack } from '../lib/origin-monitor-stack';
+import { CloudFrontOriginOrganizationStack } from '../lib/organization/organization-stack';
 
 const app = new App();
 
@@ -30,11 +31,15 @@ for (const { key, meant } of suspiciousContextKeys(Object.keys(app.node.getAllCo
 // both forms for every key), once, and throws ConfigError for a bad one.
 const monitor = Object.fromEntries(SETTING_KEYS.map((k) => [k, app.node.tryGetContext(k)])) as CloudFrontOriginMonitorProps;
 
+const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 try {
-  new CloudFrontOriginMonitorStack(app, 'CloudFrontOriginMonitor', {
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    monitor,
-  });
+  if (wantsOrganization((k) => app.node.tryGetContext(k))) {
+    // Organization mode (-c organizationId=o-...): the hub stack, README "Organization mode".
+    const organization = Object.fromEntries(ORG_SETTING_KEYS.map((k) => [k, app.node.tryGetContext(k)]));
+    new CloudFrontOriginOrganizationStack(app, 'CloudFrontOriginMonitorOrganization', { env, monitor: { ...monitor, ...organization } });
+  } else {
+    new CloudFrontOriginMonitorStack(app, 'CloudFrontOriginMonitor', { env, monitor });
+  }
 } catch (e) {
   if (e instanceof ConfigError) {
     process.stderr.write(`${e.message}\n`);

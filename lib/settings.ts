@@ -631,3 +631,119 @@ export function settingsTable(): string {
 
 /** The settings as construct props: each optional, as its value (the schedule as its expression). */
 export type SettingProps = { readonly [K in SettingKey]?: K extends 'schedule' ? string : Value<K> };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The organization mode's settings (lib/organization/): its own table, so the single-account construct's props do
+// not grow keys it would ignore. `organizationId` switches the app to the organization stack.
+// ---------------------------------------------------------------------------------------------------------------
+
+const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** IAM role names: 1-64 of [\w+=,.@-]. */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+
+export const ORG_SETTINGS = {
+  organizationId: setting({
+    schema: preprocess(trimmed, z.string({ error: (iss) => `${show(iss.input)} is not a string` }).check(
+      z.regex(ORG_ID, { error: (iss) => `${show(iss.input)} is not an organization id (o- and 10-32 lowercase letters or digits)` }),
+    )),
+    default: undefined,
+    example: 'o-a1b2c3d4e5',
+    doc: { default: 'none (single account)', meaning: 'the organization id: deploys the organization hub instead of the single-account monitor; the member roles trust the hub only from inside it' },
+  }),
+  organizationTargets: setting({
+    schema: list(z.string().check(z.refine((s: string) => ROOT_ID.test(s) || OU_ID.test(s), { error: (iss) => `${show(iss.input)} is neither a root id (r-...) nor an OU id (ou-...)` }))),
+    default: [],
+    example: 'r-a1b2',
+    doc: { default: 'required', meaning: 'where the member role is deployed and whose accounts are scanned: the root id (whole organization) or OU ids (with every OU below them)' },
+  }),
+  organizationCallAs: setting({
+    schema: preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(['DELEGATED_ADMIN', 'SELF'], { error: (iss) => `${show(iss.input)} is neither DELEGATED_ADMIN nor SELF` })),
+    default: 'DELEGATED_ADMIN',
+    example: 'DELEGATED_ADMIN',
+    doc: { default: '`DELEGATED_ADMIN`', meaning: '`DELEGATED_ADMIN`: the hub is deployed in a delegated administrator account for StackSets; `SELF`: in the management account' },
+  }),
+  memberRoleName: setting({
+    schema: preprocess(trimmed, z.string().check(z.regex(ROLE_NAME, { error: (iss) => `${show(iss.input)} is not an IAM role name (1-64 letters, digits and +=,.@_-)` }))),
+    default: 'CloudFrontOriginMonitorMember',
+    example: 'CloudFrontOriginMonitorMember',
+    doc: { default: '`CloudFrontOriginMonitorMember`', meaning: "the member role's name, the same in every account" },
+  }),
+  organizationConcurrency: setting({
+    schema: integer(1, 10_000),
+    default: 40,
+    example: '40',
+    doc: { default: '40', meaning: 'Distributed Map items (accounts or chunks) scanned at once (1-10000)' },
+  }),
+  chunkOrigins: setting({
+    schema: integer(10, 10_000),
+    default: 400,
+    example: '400',
+    doc: { default: '400', meaning: 'origins per item: an account that had more at its last run is split into chunks (10-10000)' },
+  }),
+  excludeAccounts: setting({
+    schema: list(z.string().check(z.regex(ACCOUNT_ID, { error: (iss) => `${show(iss.input)} is not a 12-digit account id` }))),
+    default: [],
+    example: '111111111111,222222222222',
+    doc: { default: 'none', meaning: 'account ids given no member role and never scanned' },
+  }),
+} as const;
+
+export type OrgSettingKey = keyof typeof ORG_SETTINGS;
+export const ORG_SETTING_KEYS = Object.keys(ORG_SETTINGS) as OrgSettingKey[];
+type OrgValue<K extends OrgSettingKey> = z.output<(typeof ORG_SETTINGS)[K]['schema']>;
+export type OrgSettingProps = { readonly [K in OrgSettingKey]?: OrgValue<K> };
+
+export interface OrganizationConfig {
+  readonly organizationId: string;
+  /** The root id, or OU ids. */
+  readonly targets: string[];
+  readonly callAs: 'DELEGATED_ADMIN' | 'SELF';
+  readonly memberRoleName: string;
+  readonly concurrency: number;
+  readonly chunkOrigins: number;
+  readonly excludeAccounts: string[];
+}
+
+function orgError(key: OrgSettingKey, problem: string): ConfigError {
+  return new ConfigError(key, `Invalid ${key}: ${problem.replace(/\s+/g, ' ')} (example: -c ${key}=${ORG_SETTINGS[key].example})`);
+}
+
+function parseOrgSetting<K extends OrgSettingKey>(key: K, raw: unknown): OrgValue<K> | undefined {
+  const spec = ORG_SETTINGS[key] as unknown as Setting<z.ZodMiniType<OrgValue<K>>>;
+  if (isAbsent(raw)) return spec.default;
+  const result = spec.schema.safeParse(raw);
+  if (!result.success) throw orgError(key, result.error.issues[0].message);
+  return result.data;
+}
+
+/** Whether the settings ask for the organization mode. */
+export const wantsOrganization = (get: (key: OrgSettingKey) => unknown): boolean => !isAbsent(get('organizationId'));
+
+/** The organization settings, validated (the shared ones go through resolveSettings). Throws ConfigError. */
+export function resolveOrganizationSettings(get: (key: OrgSettingKey) => unknown): OrganizationConfig {
+  const v = <K extends OrgSettingKey>(k: K) => parseOrgSetting(k, get(k));
+  const organizationId = v('organizationId');
+  if (organizationId === undefined) throw orgError('organizationId', 'is required for the organization mode (AWS Organizations console, or aws organizations describe-organization)');
+  const targets = v('organizationTargets')!;
+  if (targets.length === 0) throw orgError('organizationTargets', 'is required: the root id for the whole organization, or the OUs to deploy the member role to');
+  if (targets.some((t) => ROOT_ID.test(t)) && targets.length > 1) throw orgError('organizationTargets', 'the root id already covers every OU: give the root alone, or OUs only');
+  return {
+    organizationId,
+    targets,
+    callAs: v('organizationCallAs')!,
+    memberRoleName: v('memberRoleName')!,
+    concurrency: v('organizationConcurrency')!,
+    chunkOrigins: v('chunkOrigins')!,
+    excludeAccounts: v('excludeAccounts')!,
+  };
+}
+
+/** The README's "Organization mode" context-key table, as markdown. */
+export function organizationSettingsTable(): string {
+  const rows = ORG_SETTING_KEYS.map((k) => `| \`${k}\` | ${ORG_SETTINGS[k].doc.default} | ${ORG_SETTINGS[k].doc.meaning} |`);
+  return ['| key | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -13,7 +13,7 @@ import { sortItems, type DigestItem, type DigestItemKind } from './policy';
 
 export const SNS_MAX_BYTES = 256 * 1024;
 /** Room left for the subject and the message attributes, which count towards the same limit. */
-const ENVELOPE_MARGIN = 2 * 1024;
+export const ENVELOPE_MARGIN = 2 * 1024;
 export const SUBJECT_MAX = 100;
 const WIDTH = 76;
 
@@ -97,7 +97,7 @@ function ascii(s: string): string {
 }
 
 /** Word-wraps `text` to WIDTH; the first line carries `label`, the others are indented to `indent`. */
-function wrap(label: string, text: string, indent: string): string[] {
+export function wrap(label: string, text: string, indent: string): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = label;
@@ -228,7 +228,8 @@ function explainLines(item: DigestItem, brief: boolean): string[] {
   return lines;
 }
 
-function fullItem(n: number, item: DigestItem, now: Date): string[] {
+/** One item in full (new findings, expiring certificates), numbered `n`; also used by the organization digest. */
+export function fullItem(n: number, item: DigestItem, now: Date): string[] {
   let head = `${n}) ${item.severity.toUpperCase()}: ${cap(item.title)} [${item.code}]`;
   if (item.kind === 'expiry' && item.expiry) {
     const days = Math.max(0, Math.floor(item.expiry.daysLeft));
@@ -237,7 +238,7 @@ function fullItem(n: number, item: DigestItem, now: Date): string[] {
   return [...wrap('', head, '   '), ...contextLines(item, now), '', ...explainLines(item, false)];
 }
 
-function reminderItem(n: number, item: DigestItem, now: Date): string[] {
+export function reminderItem(n: number, item: DigestItem, now: Date): string[] {
   return [
     ...wrap('', `${n}) ${item.severity.toUpperCase()}: ${cap(item.title)} [${item.code}]`, '   '),
     ...wrap(
@@ -254,7 +255,7 @@ function reminderItem(n: number, item: DigestItem, now: Date): string[] {
   ];
 }
 
-function resolvedLine(item: DigestItem): string[] {
+export function resolvedLine(item: DigestItem): string[] {
   const how = item.resolution === 'origin-gone' ? 'origin no longer scanned (removed or excluded)' : 'fixed';
   const sni = item.sniName && item.sniName !== item.domainName ? `, SNI ${item.sniName}` : '';
   return wrap(
@@ -264,7 +265,7 @@ function resolvedLine(item: DigestItem): string[] {
   );
 }
 
-function section(title: string, body: string[][]): string[] {
+export function section(title: string, body: string[][]): string[] {
   if (body.length === 0) return [];
   return [title, '='.repeat(title.length), '', ...body.flatMap((b) => [...b, '']), ''];
 }
@@ -381,7 +382,7 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
 // JSON + envelope
 // ---------------------------------------------------------------------------------------------------------------
 
-function jsonItem(i: DigestItem): DigestItem {
+export function jsonItem(i: DigestItem): DigestItem {
   const out = { ...i };
   if (out.aliases && out.aliases.length > 100) out.aliases = out.aliases.slice(0, 100);
   if (out.addresses.length > 100) out.addresses = out.addresses.slice(0, 100);
@@ -428,7 +429,8 @@ function buildJson(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   return json;
 }
 
-function envelopeOf(text: string, json: DigestJson): string {
+/** The SNS message for MessageStructure json: the text for e-mail (and default), the JSON for machines. */
+export function envelopeOf(text: string, json: object): string {
   const j = JSON.stringify(json);
   return JSON.stringify({ default: text, email: text, sqs: j, lambda: j, https: j });
 }

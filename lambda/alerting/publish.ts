@@ -10,11 +10,14 @@ export interface PublishResult {
   messageId?: string;
 }
 
+/** What a publisher sends: the single-account digest or the organization's. */
+export type PublishableDigest = Pick<Digest, 'subject' | 'text' | 'envelope' | 'worstSeverity'>;
+
 export interface Publisher {
-  publish(digest: Digest): Promise<PublishResult>;
+  publish(digest: PublishableDigest): Promise<PublishResult>;
 }
 
-export function publishInput(topicArn: string, digest: Digest) {
+export function publishInput(topicArn: string, digest: PublishableDigest) {
   return {
     TopicArn: topicArn,
     Subject: digest.subject,
@@ -32,7 +35,7 @@ export class SnsPublisher implements Publisher {
     private readonly topicArn: string,
   ) {}
 
-  async publish(digest: Digest): Promise<PublishResult> {
+  async publish(digest: PublishableDigest): Promise<PublishResult> {
     const out = await this.sns.send(new PublishCommand(publishInput(this.topicArn, digest)));
     return { messageId: out.MessageId };
   }

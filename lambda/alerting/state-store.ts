@@ -84,12 +84,14 @@ function recordFromItem(item: Record<string, unknown>): FindingRecord | undefine
   return r;
 }
 
-function itemFromRecord(r: FindingRecord): Record<string, unknown> {
+function itemFromRecord(r: FindingRecord, pk: string): Record<string, unknown> {
   const { key, ...rest } = canonical(r) as unknown as FindingRecord;
-  return { pk: STATE_PK, sk: key, v: ITEM_VERSION, ...rest };
+  return { pk, sk: key, v: ITEM_VERSION, ...rest };
 }
 
 export interface DynamoStateStoreOptions {
+  /** The partition (`pk` value) the records live under. Default STATE_PK; the organization mode keeps its account records apart. */
+  partition?: string;
   /** Attempts for a batch whose items come back unprocessed (throttling). Default 8. */
   maxAttempts?: number;
   /** Backoff between attempts; injectable for tests. */
@@ -98,6 +100,7 @@ export interface DynamoStateStoreOptions {
 
 export class DynamoStateStore implements StateStore {
   private readonly maxAttempts: number;
+  private readonly partition: string;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -106,6 +109,7 @@ export class DynamoStateStore implements StateStore {
     options: DynamoStateStoreOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.partition = options.partition ?? STATE_PK;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -118,7 +122,7 @@ export class DynamoStateStore implements StateStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': STATE_PK },
+          ExpressionAttributeValues: { ':pk': this.partition },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -136,8 +140,8 @@ export class DynamoStateStore implements StateStore {
     const { put, remove } = diffState(previous, next);
     type Req = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
     const requests: Req[] = [
-      ...put.map((r) => ({ PutRequest: { Item: itemFromRecord(r) } })),
-      ...remove.map((sk) => ({ DeleteRequest: { Key: { pk: STATE_PK, sk } } })),
+      ...put.map((r) => ({ PutRequest: { Item: itemFromRecord(r, this.partition) } })),
+      ...remove.map((sk) => ({ DeleteRequest: { Key: { pk: this.partition, sk } } })),
     ];
     for (let i = 0; i < requests.length; i += BATCH) {
       await this.writeBatch(requests.slice(i, i + BATCH));

@@ -17,6 +17,11 @@
  *
  * Objects are given in the SDK's shape (`DistributionSummary`, `CachePolicy`, `OriginRequestPolicy`). Signatures
  * are not checked. `requests` logs each request as `METHOD /path?query`.
+ *
+ * Several accounts: `startFakeCloudFrontAccounts({ [accessKeyId]: options })` serves each set of options to the
+ * requests signed with that access key id (the `Credential=` of SigV4's Authorization header), as the real API
+ * answers each account's credentials with that account's distributions; an unknown key gets 403
+ * InvalidClientTokenId. `requests` entries are then prefixed with the access key id.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -230,11 +235,11 @@ function extraRoute(opts: FakeCloudFrontOptions, req: IncomingMessage, url: URL,
   return false;
 }
 
-function handler(opts: FakeCloudFrontOptions, requests: string[]) {
+function handler(opts: FakeCloudFrontOptions, requests: string[], prefix = '') {
   let throttled = 0;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push(`${req.method} ${url.pathname}${url.search}`);
+    requests.push(`${prefix}${req.method} ${url.pathname}${url.search}`);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -292,6 +297,36 @@ export async function startFakeCloudFront(opts: FakeCloudFrontOptions): Promise<
   const requests: string[] = [];
   const serve = handler(opts, requests);
   const server = createServer((req, res) => void serve(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** The access key id a SigV4 request was signed with. */
+export function accessKeyIdOf(req: IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+}
+
+/** One endpoint, one CloudFront per access key id (an account's credentials see that account's distributions). */
+export async function startFakeCloudFrontAccounts(accounts: Record<string, FakeCloudFrontOptions>): Promise<FakeCloudFront> {
+  const requests: string[] = [];
+  const handlers = new Map(Object.entries(accounts).map(([key, opts]) => [key, handler(opts, requests, `${key} `)]));
+  const server = createServer((req, res) => {
+    const key = accessKeyIdOf(req) ?? '';
+    const h = handlers.get(key);
+    if (h) return h(req, res);
+    requests.push(`${key || '-'} ${req.method} ${req.url}`);
+    return sendError(res, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

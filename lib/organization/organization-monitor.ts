@@ -1,0 +1,501 @@
+/**
+ * CloudFrontOriginOrganizationMonitor: one monitor for every account of an AWS Organization, in a hub account
+ * (a delegated administrator, or the management account).
+ *
+ *   EventBridge schedule -> Step Functions (standard; run history in the console)
+ *     ListAccounts (Lambda: Organizations paginators -> items.json in the run bucket)
+ *     -> ScanAccounts: Distributed Map over items.json (S3 ItemReader), one item per account or per chunk of a
+ *        large account, at most `organizationConcurrency` at once, retries with back-off, failures tolerated
+ *        (an item that keeps failing is reported by the reduce step, never skipped silently)
+ *          ScanItem (Lambda, the hub scan role: assume the account's member role, the single-account scan on the
+ *          chunk, result -> S3)
+ *     -> Reduce (Lambda: one decision with the single-account alert policy, ONE digest grouped by account -> SNS,
+ *        state -> DynamoDB)
+ *   + the member role StackSet (member-role.ts), alarms (a failed run; no completed run), a dashboard.
+ *
+ * Settings: the single-account monitor's (lib/config.ts: alertEmails, schedule, profile, suppressions,
+ * timeoutSeconds = the worker's timeout, memorySize, ...) plus the organization's (./settings.ts), validated alike.
+ */
+import * as path from 'path';
+import { Annotations, ArnFormat, Aws, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
+import { ENV, LOG, METRICS } from '../../lambda/contract';
+import { ORG_ENV, ORG_METRIC_DIMENSIONS, ORG_METRICS, ORG_SERVICE } from '../../lambda/organization/contract';
+import { KEYS } from '../../lambda/organization/model';
+import { STATE_TABLE_ACTIONS, type CloudFrontOriginMonitorProps } from '../origin-monitor';
+import { MemberRoleStackSet } from './member-role';
+import {
+  encodeEnvironment,
+  type MonitorConfig,
+  type OrganizationConfig,
+  type OrgSettingKey,
+  type OrgSettingProps,
+  resolveOrganizationSettings,
+  resolveSettings,
+  type SettingKey,
+} from '../settings';
+
+/**
+ * The single-account monitor's settings (lib/settings.ts SETTINGS: alertEmails, schedule, profile, suppressions,
+ * timeoutSeconds = the worker's timeout, memorySize, ...) plus the organization's (ORG_SETTINGS: organizationId and
+ * organizationTargets required), validated alike.
+ */
+export interface CloudFrontOriginOrganizationMonitorProps extends CloudFrontOriginMonitorProps, OrgSettingProps {}
+
+/** How long a run may take before it is stopped and counted as failed: one schedule period, at least 20 minutes. */
+export function runTimeout(periodMinutes: number, workerSeconds: number): Duration {
+  return Duration.minutes(Math.min(Math.max(periodMinutes, 20, Math.ceil((3 * workerSeconds) / 60)), 24 * 60));
+}
+
+export class CloudFrontOriginOrganizationMonitor extends Construct {
+  readonly config: MonitorConfig;
+  readonly organization: OrganizationConfig;
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly logGroup: logs.LogGroup;
+  readonly listFunction: NodejsFunction;
+  readonly workerFunction: NodejsFunction;
+  readonly reduceFunction: NodejsFunction;
+  /** The worker's role: the only principal the member roles trust. */
+  readonly scanRole: iam.Role;
+  readonly stateMachine: sfn.StateMachine;
+  readonly memberRoles: MemberRoleStackSet;
+  readonly rule: events.Rule;
+  readonly failedRunAlarm: cloudwatch.Alarm;
+  readonly noRunAlarm: cloudwatch.Alarm;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CloudFrontOriginOrganizationMonitorProps) {
+    super(scope, id);
+    // The Distributed Map's ResultWriter as Step Functions documents it today (ResultWriterV2), whatever the app's flags.
+    this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
+    const get = (key: string) => (props as Record<string, unknown>)[key];
+    const config = resolveSettings((key: SettingKey) => get(key));
+    const org = resolveOrganizationSettings((key: OrgSettingKey) => get(key));
+    this.config = config;
+    this.organization = org;
+    for (const w of config.warnings) Annotations.of(this).addWarningV2(`cloudfront-origin-monitor:${w.id}`, w.message);
+
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const root = path.join(__dirname, '..', '..');
+
+    // Alerts: as the single-account monitor's topic (customer-managed key, TLS only, alarms may publish).
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the CloudFront origin monitor (organization) alert topic',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlertTopic', { displayName: 'CloudFront origin monitor (organization)', masterKey: this.topicKey, enforceSSL: true });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    for (const email of config.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    this.table = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
+
+    // Per-run results: transient (30 days), private, TLS only.
+    this.bucket = new s3.Bucket(this, 'RunBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'ExpireRuns', prefix: KEYS.RUNS_PREFIX, expiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.DESTROY === removalPolicy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'The run bucket holds per-run scan results written and read only by the monitor\'s own three roles (no public access, TLS only, 30-day expiry); who ran what is in the Step Functions run history and CloudTrail, so server access logs would add a second bucket and nothing to read.',
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: config.logRetentionDays, removalPolicy });
+    const stateMachineLogGroup = new logs.LogGroup(this, 'RunLogGroup', { retention: config.logRetentionDays, removalPolicy });
+
+    const bucketArn = (key: string) => this.bucket.arnForObjects(key);
+    const writeLogs = new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] });
+    // With ListBucket a missing object answers 404 (NoSuchKey) rather than 403, which the reduce step relies on.
+    const listRuns = new iam.PolicyStatement({ sid: 'ListRunBucket', actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] });
+
+    // 1. The account lister.
+    const listRole = new iam.Role(this, 'ListRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CloudFront origin monitor (organization): list the organization\'s accounts, write the run\'s items',
+    });
+    listRole.addToPrincipalPolicy(writeLogs);
+    listRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListAccounts',
+        // Organizations' List* actions take no resource-level scoping for accounts of the whole organization.
+        actions: ['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+        resources: ['*'],
+      }),
+    );
+    listRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteItems', actions: ['s3:PutObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`)] }));
+    listRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSizes', actions: ['s3:GetObject'], resources: [bucketArn(KEYS.SIZES)] }));
+    listRole.addToPrincipalPolicy(listRuns);
+
+    // 2. The worker: the hub scan role the member roles trust.
+    this.scanRole = new iam.Role(this, 'ScanRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CloudFront origin monitor (organization): assume the member role in each account, write results',
+    });
+    this.scanRole.addToPrincipalPolicy(writeLogs);
+    const memberRoleArn = `arn:${Aws.PARTITION}:iam::{accountId}:role/${org.memberRoleName}`;
+    this.scanRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeMemberRoles',
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${org.memberRoleName}`],
+        // Only roles in accounts of this organization.
+        conditions: { StringEquals: { 'aws:ResourceOrgID': org.organizationId } },
+      }),
+    );
+    this.scanRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteResults', actions: ['s3:PutObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`)] }));
+
+    // 3. The reduce step.
+    const reduceRole = new iam.Role(this, 'ReduceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CloudFront origin monitor (organization): read results, keep alert state, publish the digest',
+    });
+    reduceRole.addToPrincipalPolicy(writeLogs);
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadResults', actions: ['s3:GetObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`), bucketArn(KEYS.SIZES)] }));
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteSizes', actions: ['s3:PutObject'], resources: [bucketArn(KEYS.SIZES)] }));
+    reduceRole.addToPrincipalPolicy(listRuns);
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AlertState', actions: [...STATE_TABLE_ACTIONS], resources: [this.table.tableArn] }));
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EncryptAlerts', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.topicKey.keyArn] }));
+
+    const common: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: ORG_SERVICE,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
+      [ORG_ENV.BUCKET]: this.bucket.bucketName,
+    };
+    const fn = (name: string, entry: string, role: iam.Role, timeout: Duration, memorySize: number, environment: Record<string, string>, description: string) => {
+      const f = new NodejsFunction(this, name, {
+        description,
+        entry: path.join(root, 'lambda', 'organization', entry),
+        handler: 'handler',
+        projectRoot: root,
+        depsLockFilePath: path.join(root, 'package-lock.json'),
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        timeout,
+        memorySize,
+        // Step Functions retries (with back-off); the function itself is invoked synchronously.
+        retryAttempts: 0,
+        role,
+        logGroup: this.logGroup,
+        environment: { ...common, ...environment },
+        // As the single-account function: the AWS SDK bundled (the locked versions); cron-validate is synth-only (lib/settings.ts).
+        bundling: { forceDockerBundling: false, minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24', externalModules: ['cron-validate'] },
+      });
+      f.node.addDependency(role);
+      return f;
+    };
+
+    this.listFunction = fn('ListFunction', 'lister.ts', listRole, Duration.minutes(5), 512, {
+      [ORG_ENV.PARENTS]: org.targets.join(','),
+      [ORG_ENV.EXCLUDE_ACCOUNTS]: org.excludeAccounts.join(','),
+      [ORG_ENV.CHUNK_ORIGINS]: String(org.chunkOrigins),
+    }, 'Lists the organization\'s accounts for the CloudFront origin scan');
+
+    // The run-time settings as the single-account function gets them (lib/settings.ts), read back with the same schema.
+    const runSettings = encodeEnvironment(config);
+    const scanEnv: Record<string, string> = { ...runSettings, [ORG_ENV.MEMBER_ROLE_ARN]: memberRoleArn };
+    this.workerFunction = fn('WorkerFunction', 'worker.ts', this.scanRole, Duration.seconds(config.timeoutSeconds), config.memorySize, scanEnv,
+      'Scans the CloudFront custom origins of one account (or chunk) of the organization under its member role');
+
+    this.reduceFunction = fn('ReduceFunction', 'reducer.ts', reduceRole, Duration.minutes(10), Math.max(1024, config.memorySize), {
+      ...runSettings,
+      [ENV.TOPIC_ARN]: this.topic.topicArn,
+      [ENV.TABLE_NAME]: this.table.tableName,
+      [ORG_ENV.LOG_GROUP]: this.logGroup.logGroupName,
+    }, 'Builds the organization\'s CloudFront origin digest from every account\'s scan');
+
+    // The state machine.
+    const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+    const listAccounts = new tasks.LambdaInvoke(this, 'ListAccounts', {
+      comment: 'Organizations ListAccounts -> items.json (one item per account, or per chunk of a large account)',
+      lambdaFunction: this.listFunction,
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name') }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    listAccounts.addRetry({ errors: lambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    listAccounts.addRetry({ errors: [sfn.Errors.TASKS_FAILED], interval: Duration.seconds(10), maxAttempts: 2, backoffRate: 2 });
+
+    const scanItem = new tasks.LambdaInvoke(this, 'ScanItem', {
+      comment: 'One account (or chunk) under its member role; the result goes to S3',
+      lambdaFunction: this.workerFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    // Throttled invocations (the concurrency limit, the account's Lambda quota): patient back-off.
+    scanItem.addRetry({ errors: lambdaErrors, interval: Duration.seconds(2), maxAttempts: 8, backoffRate: 2, maxDelay: Duration.minutes(1), jitterStrategy: sfn.JitterType.FULL });
+    // A failed scan (CloudFront throttling past the SDK's retries, S3): twice more.
+    scanItem.addRetry({ errors: [sfn.Errors.TASKS_FAILED], interval: Duration.seconds(15), maxAttempts: 2, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+
+    const scanAccounts = new sfn.DistributedMap(this, 'ScanAccounts', {
+      comment: 'One item per account or chunk; failures tolerated here and reported by Reduce',
+      itemReader: new sfn.S3JsonItemReader({ bucket: this.bucket, key: sfn.JsonPath.stringAt('$.itemsKey') }),
+      itemSelector: { runId: sfn.JsonPath.stringAt('$.runId'), item: sfn.JsonPath.stringAt('$$.Map.Item.Value') },
+      maxConcurrency: org.concurrency,
+      // Every item runs; one that fails for good leaves no result, which Reduce reports as an account not scanned.
+      toleratedFailurePercentage: 100,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      label: 'ScanAccounts',
+      resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: KEYS.MAP_RESULTS_PREFIX }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    scanAccounts.itemProcessor(scanItem);
+
+    const reduce = new tasks.LambdaInvoke(this, 'Reduce', {
+      comment: 'One digest for the organization, alert state, metrics',
+      lambdaFunction: this.reduceFunction,
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId'), itemsKey: sfn.JsonPath.stringAt('$.itemsKey') }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    reduce.addRetry({ errors: lambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'CloudFront origin scan of every account of the organization',
+      definitionBody: sfn.DefinitionBody.fromChainable(listAccounts.next(scanAccounts).next(reduce)),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: runTimeout(config.schedulePeriodMinutes, config.timeoutSeconds),
+      tracingEnabled: true,
+      logs: { destination: stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    // Named in the digest: where the run history is. (Not a token of the state machine: the reduce function is in its definition.)
+    this.reduceFunction.addEnvironment(ORG_ENV.STATE_MACHINE_NAME, `${stack.stackName}-${id}`.slice(0, 80));
+
+    this.memberRoles = new MemberRoleStackSet(this, 'MemberRoles', { organization: org, hubScanRoleArn: this.scanRole.roleArn });
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the organization\'s CloudFront origin scan',
+      schedule: events.Schedule.expression(config.schedule),
+      targets: [new targets.SfnStateMachine(this.stateMachine, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    // Watching the watcher: a run that failed, timed out or was aborted; no run completed in two periods.
+    const periodMinutes = config.schedulePeriodMinutes;
+    const alarmPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 1), 1440));
+    const noRunPeriods = Math.max(2, Math.ceil((2 * periodMinutes) / alarmPeriod.toMinutes()));
+    const alarmAction = new SnsAction(this.topic);
+    const sum = { period: alarmPeriod, statistic: cloudwatch.Stats.SUM };
+    this.failedRunAlarm = new cloudwatch.Alarm(this, 'FailedRunAlarm', {
+      alarmDescription: 'An organization scan run failed, timed out or was aborted (see its history in the Step Functions console).',
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: { failed: this.stateMachine.metricFailed(sum), timedOut: this.stateMachine.metricTimedOut(sum), aborted: this.stateMachine.metricAborted(sum) },
+        period: alarmPeriod,
+        label: 'runs not completed',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.noRunAlarm = new cloudwatch.Alarm(this, 'NoRunAlarm', {
+      alarmDescription: `No organization scan run completed in ${noRunPeriods * alarmPeriod.toMinutes()} minutes (schedule ${config.schedule}).`,
+      metric: this.stateMachine.metricSucceeded(sum),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: noRunPeriods,
+      datapointsToAlarm: noRunPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [this.failedRunAlarm, this.noRunAlarm]) {
+      alarm.addAlarmAction(alarmAction);
+      alarm.addOkAction(alarmAction);
+    }
+
+    // Dashboard: the organization's runs, accounts and origins.
+    const graphPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 5), 1440));
+    const metric = (name: string, label: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: METRICS.NAMESPACE, metricName: name, dimensionsMap: { ...ORG_METRIC_DIMENSIONS }, statistic, period: graphPeriod, label });
+    const runs = { period: graphPeriod, statistic: cloudwatch.Stats.SUM };
+    const logGroupNames = [this.logGroup.logGroupName];
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Runs',
+            width: 8,
+            left: [
+              this.stateMachine.metricStarted({ ...runs, label: 'started' }),
+              this.stateMachine.metricSucceeded({ ...runs, label: 'succeeded' }),
+              this.stateMachine.metricFailed({ ...runs, label: 'failed' }),
+              this.stateMachine.metricTimedOut({ ...runs, label: 'timed out' }),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Accounts',
+            width: 8,
+            left: [
+              metric(ORG_METRICS.ACCOUNTS_SCANNED, 'scanned', cloudwatch.Stats.MAXIMUM),
+              metric(ORG_METRICS.ACCOUNTS_NOT_SCANNED, 'not scanned', cloudwatch.Stats.MAXIMUM),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Origins by status (per run)',
+            width: 8,
+            left: [
+              metric(METRICS.ORIGINS_OK, 'ok', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_CRITICAL, 'critical', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_NOT_REACHED, 'not reached', cloudwatch.Stats.MAXIMUM),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+        ],
+        [
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm] }),
+          new cloudwatch.GraphWidget({
+            title: 'Run duration (ms) and worker errors',
+            width: 18,
+            height: 6,
+            left: [this.stateMachine.metricTime({ period: graphPeriod, statistic: cloudwatch.Stats.MAXIMUM, label: 'run duration' })],
+            right: [this.workerFunction.metricErrors({ ...runs, label: 'worker errors (retried)' }), this.workerFunction.metricThrottles({ ...runs, label: 'worker throttles' })],
+            leftYAxis: { min: 0 },
+            rightYAxis: { min: 0 },
+          }),
+        ],
+        [
+          new cloudwatch.LogQueryWidget({
+            title: 'Accounts not scanned (latest)',
+            width: 24,
+            height: 6,
+            logGroupNames,
+            view: cloudwatch.LogQueryVisualizationType.TABLE,
+            queryLines: ['fields @timestamp, accountId, code, problem, since', 'filter message = "account not scanned"', 'sort @timestamp desc', 'dedup accountId', 'limit 200'],
+          }),
+        ],
+        [
+          new cloudwatch.LogQueryWidget({
+            title: 'Findings (origins not ok), every account',
+            width: 24,
+            height: 8,
+            logGroupNames,
+            view: cloudwatch.LogQueryVisualizationType.TABLE,
+            queryLines: [
+              'fields @timestamp, accountId, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1',
+              `filter message = "${LOG.ORIGIN_RESULT}" and status != "ok"`,
+              'sort @timestamp desc',
+              'dedup accountId, distributionId, originId',
+              'limit 1000',
+            ],
+          }),
+        ],
+      ],
+    });
+
+    const scopes = { list: listRole, scan: this.scanRole, reduce: reduceRole, stateMachine: this.stateMachine } as const;
+    const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    const names = {
+      bucket: logicalId(this.bucket),
+      functions: [this.listFunction, this.workerFunction, this.reduceFunction].map(logicalId),
+      stateMachine: logicalId(this.stateMachine),
+      mapLabel: 'ScanAccounts',
+    };
+    for (const ack of organizationNagAcknowledgements(stack, org, names)) Validations.of(scopes[ack.scope]).acknowledge({ id: ack.id, reason: ack.reason });
+  }
+}
+
+/**
+ * The cdk-nag (AwsSolutions IAM5) wildcards the organization monitor keeps on purpose, each on the role that has
+ * it, with its reason (rendered as cdk-nag renders the resource).
+ */
+export function organizationNagAcknowledgements(
+  stack: Stack,
+  org: OrganizationConfig,
+  names: { bucket: string; functions: string[]; stateMachine: string; mapLabel: string },
+): Array<{ scope: 'list' | 'scan' | 'reduce' | 'stateMachine'; id: string; reason: string }> {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const iam5 = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
+  const runs = iam5(`<${names.bucket}.Arn>/${KEYS.RUNS_PREFIX}*`);
+  const executions = `arn:<AWS::Partition>:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${names.stateMachine}"}]}]}`;
+  return [
+    { scope: 'list', id: iam5('*'), reason: 'organizations:ListAccounts, ListAccountsForParent and ListOrganizationalUnitsForParent (read-only) are the only actions on "*": the lister reads the whole organization, or the target OUs and every OU below them, which Organizations does not scope by resource for ListAccounts.' },
+    { scope: 'list', id: runs, reason: 's3:PutObject under runs/ only: each run writes its items under runs/<execution name>/, a name known only at run time.' },
+    { scope: 'scan', id: runs, reason: 's3:PutObject under runs/ only: each item writes its result under runs/<execution name>/results/, known only at run time.' },
+    {
+      scope: 'scan',
+      id: iam5(`arn:<AWS::Partition>:iam::*:role/${org.memberRoleName}`),
+      reason: `sts:AssumeRole on the member role ${org.memberRoleName} of any account, and only in accounts of ${org.organizationId} (condition aws:ResourceOrgID): the accounts are whatever the organization holds at run time.`,
+    },
+    { scope: 'reduce', id: runs, reason: 's3:GetObject under runs/ only: the reduce step reads the items and results of the run it is given, under runs/<execution name>/.' },
+    ...names.functions.map((fn) => ({
+      scope: 'stateMachine' as const,
+      id: iam5(`<${fn}.Arn>:*`),
+      reason: "lambda:InvokeFunction on the function's versions and aliases (<arn>:*), as CDK's LambdaInvoke task grants it: the state machine invokes only its own three functions.",
+    })),
+    {
+      scope: 'stateMachine',
+      id: iam5(`arn:<AWS::Partition>:s3:::<${names.bucket}>/*`),
+      reason: "The Distributed Map's S3 ItemReader reads runs/<execution name>/items.json and its ResultWriter writes the run's manifest: object names known only at run time, in the monitor's own bucket.",
+    },
+    {
+      scope: 'stateMachine',
+      id: iam5(`${executions}:*`),
+      reason: "The Distributed Map runs its items as child executions of this state machine: states:DescribeExecution/StopExecution on this state machine's own executions, as CDK's DistributedMap grants them.",
+    },
+    {
+      scope: 'stateMachine',
+      id: iam5(`${executions}/${names.mapLabel}:*`),
+      reason: "The Distributed Map's child executions (label ScanAccounts) of this state machine only, as CDK's DistributedMap grants them.",
+    },
+    {
+      scope: 'stateMachine',
+      id: iam5('*'),
+      reason: 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs delivery for the run log (logs:CreateLogDelivery, ...) support no resource-level permissions.',
+    },
+  ];
+}

@@ -1,0 +1,274 @@
+/**
+ * The organization hub as CloudFormation: the state machine's definition (its shape), the member role StackSet and
+ * its template, least privilege, alarms, schedule, cdk-nag; and the organization settings' validation.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { REQUIRED_PERMISSIONS } from '../../lambda/inventory/cloudfront-api';
+import { STAGING_PERMISSIONS } from '../../lambda/inventory/staging';
+import { RESOURCE_PERMISSIONS } from '../../lambda/inventory/origin-resources';
+import { memberRoleTemplate, TENANT_READS } from '../../lib/organization/member-role';
+import { CloudFrontOriginOrganizationMonitor, type CloudFrontOriginOrganizationMonitorProps } from '../../lib/organization/organization-monitor';
+import { CloudFrontOriginOrganizationStack } from '../../lib/organization/organization-stack';
+import { CloudFrontOriginMonitorStack } from '../../lib/origin-monitor-stack';
+import { ConfigError, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
+
+const ENVIRONMENT = { account: '123456789012', region: 'eu-west-1' };
+const ORG = { organizationId: 'o-a1b2c3d4e5', organizationTargets: ['r-a1b2'] };
+
+function synth(props: CloudFrontOriginOrganizationMonitorProps = ORG, env: typeof ENVIRONMENT | undefined = ENVIRONMENT) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CloudFrontOriginOrganizationStack(app, 'Org', { ...(env ? { env } : {}), monitor: props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+/** The DefinitionString with every intrinsic replaced by a placeholder, parsed. */
+function definition(template: Template): Record<string, any> {
+  const [sm] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as any[];
+  const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : '<token>')).join(''));
+}
+
+function policyStatements(template: Template, rolePrefix: string): any[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+  return policies
+    .filter((p) => p.Properties.Roles.some((r: any) => String(r.Ref).startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('the organization hub stack', () => {
+  const { stack, template } = synth({ ...ORG, alertEmails: ['ops@example.com'] });
+  const def = definition(template);
+
+  test('state machine: ListAccounts -> ScanAccounts (Distributed Map) -> Reduce', () => {
+    expect(def.StartAt).toBe('ListAccounts');
+    expect(Object.keys(def.States)).toEqual(['ListAccounts', 'ScanAccounts', 'Reduce']);
+    expect(def.States.ListAccounts).toMatchObject({ Type: 'Task', Next: 'ScanAccounts', Parameters: { 'runId.$': '$$.Execution.Name' } });
+    expect(def.States.Reduce).toMatchObject({ Type: 'Task', End: true, Parameters: { 'runId.$': '$.runId', 'itemsKey.$': '$.itemsKey' } });
+    expect(def.TimeoutSeconds).toBe(20 * 60);
+  });
+
+  test('Distributed Map: items from the run bucket, a concurrency limit, every item run, results to S3', () => {
+    const map = def.States.ScanAccounts;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      Next: 'Reduce',
+      MaxConcurrency: 40,
+      ToleratedFailurePercentage: 100,
+      ResultPath: null,
+      Label: 'ScanAccounts',
+      ItemReader: { Resource: 'arn:<token>:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': '$.itemsKey' } },
+      ItemSelector: { 'runId.$': '$.runId', 'item.$': '$$.Map.Item.Value' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'ScanItem' },
+      ResultWriter: { Resource: 'arn:<token>:states:::s3:putObject', Parameters: { Prefix: 'runs/map/' } },
+    });
+  });
+
+  test('ScanItem: the worker, retried with back-off (throttled invocations patiently, failed scans twice)', () => {
+    const item = def.States.ScanAccounts.ItemProcessor.States.ScanItem;
+    expect(item).toMatchObject({ Type: 'Task', End: true });
+    expect(item.Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException']), MaxAttempts: 8, BackoffRate: 2, JitterStrategy: 'FULL' }),
+      expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 2 }),
+    ]);
+    expect(item.Catch).toBeUndefined();
+  });
+
+  test('state machine: standard, run history logged (ALL) and traced', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+  });
+
+  test('three functions (Node.js 24, arm64); the worker gets the scan settings and the member role pattern', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      Environment: {
+        Variables: Match.objectLike({
+          TLS_PROFILE: 'cloudfront-2025',
+          ORG_MEMBER_ROLE_ARN: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::{accountId}:role/CloudFrontOriginMonitorMember']] },
+        }),
+      },
+    });
+  });
+
+  test('member role StackSet: service-managed, automatic deployment, from the delegated administrator, to the root', () => {
+    template.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'DELEGATED_ADMIN',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['r-a1b2'] }, Regions: ['eu-west-1'] }],
+      Parameters: [
+        { ParameterKey: 'HubScanRoleArn', ParameterValue: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitorScanRole'), 'Arn'] } },
+        { ParameterKey: 'OrganizationId', ParameterValue: 'o-a1b2c3d4e5' },
+        { ParameterKey: 'RoleName', ParameterValue: 'CloudFrontOriginMonitorMember' },
+      ],
+    });
+  });
+
+  test('member role: trusts only the hub scan role, from inside the organization; allows exactly the scan\'s CloudFront reads', () => {
+    const [ss] = Object.values(template.findResources('AWS::CloudFormation::StackSet')) as any[];
+    const body = JSON.parse(ss.Properties.TemplateBody);
+    expect(body).toEqual(memberRoleTemplate());
+    const role = body.Resources.MemberRole.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: 'OnlyTheHubScanRoleFromTheOrganization',
+        Effect: 'Allow',
+        Principal: { AWS: { Ref: 'HubScanRoleArn' } },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+      },
+    ]);
+    const statements = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const scanActions = [...new Set<string>([...REQUIRED_PERMISSIONS, ...STAGING_PERMISSIONS, ...TENANT_READS, 'cloudfront:GetVpcOrigin'])].sort();
+    expect(RESOURCE_PERMISSIONS).toContain('cloudfront:GetVpcOrigin');
+    // Every CloudFront read the single-account function may make, the member role may make: the same scan.
+    const single = Template.fromStack(new CloudFrontOriginMonitorStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Single', { env: ENVIRONMENT }));
+    const singleActions = (Object.values(single.findResources('AWS::IAM::Policy')) as any[])
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .flatMap((st: any) => [st.Action].flat())
+      .filter((act: string) => act.startsWith('cloudfront:'));
+    expect(singleActions.length).toBeGreaterThan(0);
+    expect(statements.flatMap((st: any) => st.Action)).toEqual(expect.arrayContaining(singleActions));
+    expect(statements.flatMap((s: any) => s.Action).sort()).toEqual(scanActions);
+    expect(statements.every((s: any) => s.Effect === 'Allow')).toBe(true);
+    expect(statements.find((s: any) => s.Resource === '*').Action).toEqual(['cloudfront:ListDistributionTenants', 'cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode']);
+    const scoped = statements.find((s: any) => s.Resource !== '*');
+    expect(scoped.Resource.map((r: any) => r['Fn::Sub'].replace('arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:', ''))).toEqual([
+      'cache-policy/*',
+      'continuous-deployment-policy/*',
+      'distribution/*',
+      'distribution-tenant/*',
+      'origin-request-policy/*',
+      'vpcorigin/*',
+    ]);
+  });
+
+  test('hub scan role: AssumeRole on the member role only in the organization, results under runs/, logs; nothing else', () => {
+    const statements = policyStatements(template, 'MonitorScanRole');
+    expect(statements.map((s) => s.Action).flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:PutObject', 'sts:AssumeRole']);
+    const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
+    expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
+    expect(assume.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/CloudFrontOriginMonitorMember']] });
+  });
+
+  test('reduce role: the state table with Query and BatchWriteItem only, its topic, the run bucket', () => {
+    const actions = policyStatements(template, 'MonitorReduceRole').flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sns:Publish']);
+    const lister = policyStatements(template, 'MonitorListRole').flatMap((s) => [s.Action].flat()).sort();
+    expect(lister).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  });
+
+  test('schedule starts the state machine; alarms: a failed run, no completed run (missing = breaching)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^MonitorStateMachine') } })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]),
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsSucceeded',
+      Namespace: 'AWS/States',
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('run bucket: private, TLS only, runs expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'runs/', ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+  });
+
+  test('cdk-nag AwsSolutions: clean, with and without an environment; every acknowledgement has a reason', () => {
+    for (const s of [stack, synth(ORG, undefined).stack]) {
+      const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    }
+    const acks = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data as Record<string, string>));
+    const reasons = acks.flatMap((d) => Object.values(d));
+    expect(reasons.length).toBeGreaterThanOrEqual(10);
+    for (const r of reasons) expect(r.length).toBeGreaterThan(40);
+  });
+
+  test('chosen OUs, the management account, excluded accounts, concurrency, role name', () => {
+    const { template: t } = synth({
+      ...ORG,
+      organizationTargets: ['ou-a1b2-c3d4e5f6', 'ou-a1b2-g7h8i9j0'],
+      organizationCallAs: 'SELF',
+      excludeAccounts: ['111111111111'],
+      organizationConcurrency: 5,
+      memberRoleName: 'OriginScanReader',
+    });
+    t.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      CallAs: 'SELF',
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-a1b2-c3d4e5f6', 'ou-a1b2-g7h8i9j0'], AccountFilterType: 'DIFFERENCE', Accounts: ['111111111111'] }, Regions: ['eu-west-1'] }],
+      Parameters: Match.arrayWith([{ ParameterKey: 'RoleName', ParameterValue: 'OriginScanReader' }]),
+    });
+    expect(definition(t).States.ScanAccounts.MaxConcurrency).toBe(5);
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ORG_PARENTS: 'ou-a1b2-c3d4e5f6,ou-a1b2-g7h8i9j0', ORG_EXCLUDE_ACCOUNTS: '111111111111' }) } });
+  });
+
+  test('the shared settings are validated as for the single-account monitor', () => {
+    expect(() => synth({ ...ORG, confirmRuns: 50 })).toThrow('Invalid confirmRuns: 50 is not an integer from 1 to 10 (example: -c confirmRuns=2)');
+    expect(() => new CloudFrontOriginOrganizationMonitor(new Stack(), 'M', { organizationId: 'o-a1b2c3d4e5' })).toThrow(ConfigError);
+  });
+});
+
+describe('organization settings', () => {
+  const resolve = (values: Record<string, unknown>) => resolveOrganizationSettings((k: OrgSettingKey) => values[k]);
+  const error = (values: Record<string, unknown>) => {
+    try {
+      resolve(values);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error('no error');
+  };
+
+  test('defaults', () => {
+    expect(resolve({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2' })).toEqual({
+      organizationId: 'o-a1b2c3d4e5',
+      targets: ['r-a1b2'],
+      callAs: 'DELEGATED_ADMIN',
+      memberRoleName: 'CloudFrontOriginMonitorMember',
+      concurrency: 40,
+      chunkOrigins: 400,
+      excludeAccounts: [],
+    });
+  });
+
+  test('strings from -c and JSON from cdk.json alike', () => {
+    expect(resolve({ organizationId: 'o-a1b2c3d4e5', organizationTargets: '["ou-a1b2-c3d4e5f6"]', organizationConcurrency: '12', excludeAccounts: '111111111111, 222222222222', organizationCallAs: 'self' })).toMatchObject({
+      targets: ['ou-a1b2-c3d4e5f6'],
+      concurrency: 12,
+      excludeAccounts: ['111111111111', '222222222222'],
+      callAs: 'SELF',
+    });
+  });
+
+  test('one line naming the key, with an example', () => {
+    expect(error({ organizationId: 'o-123', organizationTargets: 'r-a1b2' })).toBe('Invalid organizationId: "o-123" is not an organization id (o- and 10-32 lowercase letters or digits) (example: -c organizationId=o-a1b2c3d4e5)');
+    expect(error({ organizationId: 'o-a1b2c3d4e5' })).toMatch(/^Invalid organizationTargets: is required/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2,ou-a1b2-c3d4e5f6' })).toMatch(/root id already covers every OU/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'a1b2' })).toMatch(/"a1b2" is neither a root id/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', organizationCallAs: 'ADMIN' })).toMatch(/^Invalid organizationCallAs/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', excludeAccounts: '1234' })).toMatch(/"1234" is not a 12-digit account id/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', chunkOrigins: '5' })).toMatch(/^Invalid chunkOrigins: 5 is not an integer from 10 to 10000/);
+    expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', memberRoleName: 'a role' })).toMatch(/^Invalid memberRoleName/);
+  });
+});
