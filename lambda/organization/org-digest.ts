@@ -294,7 +294,7 @@ function buildText(input: OrgDigestInput, blocks: Block[], fullCount: number, br
   lines.push(
     ...wrap(
       '',
-      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}; ${Math.round(input.durationMs / 1000)} s; TLS profile ${input.profile}.`,
+      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked (resolver failed)` : ''}; ${Math.round(input.durationMs / 1000)} s; TLS profile ${input.profile}.`,
       '',
     ),
   );

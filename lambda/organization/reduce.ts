@@ -232,6 +232,8 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     metrics.addMetric(METRICS.ORIGINS_CRITICAL, UNIT.COUNT, s.critical);
     metrics.addMetric(METRICS.ORIGINS_SKIPPED, UNIT.COUNT, s.skipped);
     metrics.addMetric(METRICS.ORIGINS_NOT_REACHED, UNIT.COUNT, s.notReached);
+    // The monitor's own resolver failures (origins not checked): counted for the resolver alarm, never origin news.
+    metrics.addMetric(METRICS.ORIGINS_UNCHECKED, UNIT.COUNT, s.unchecked);
     metrics.addMetric(METRICS.ALERTS_PUBLISHED, UNIT.COUNT, result.published ? 1 : 0);
     metrics.addMetric(METRICS.SCAN_COMPLETED, UNIT.COUNT, 1);
     return result;

@@ -15,6 +15,7 @@ import { LOG } from '../contract';
 import type { BuildTargetsOptions } from '../inventory';
 import type { OriginReport, OriginTarget, ScanReport } from '../model';
 import type { ScanOptions } from '../pipeline';
+import { monitorHealth } from '../run/monitor-health';
 import { originLine } from '../run/run-logging';
 import { MemberRoleError } from './assume-role';
 import { chunkOf } from './accounts';
@@ -117,6 +118,8 @@ export async function scanItem(event: WorkerEvent, deps: WorkerDeps, deadline?: 
       onOrigin: (o) => deps.logger.info(LOG.ORIGIN_RESULT, { accountId: item.accountId, ...originLine(o) }),
     });
     deps.logger.info(LOG.SCAN_SUMMARY, { accountId: item.accountId, chunk: item.chunk, ...report.summary, durationMs: report.durationMs });
+    const health = monitorHealth(report);
+    if (health.unchecked > 0) deps.logger.warn(LOG.RESOLVER_FAILED, { accountId: item.accountId, chunk: item.chunk, unchecked: health.unchecked, reasons: health.reasons });
     return write({ schemaVersion: 1, item, accountTargets: all.length, report: slimReport(report, item.accountId) }, report.origins.length);
   } finally {
     client.destroy();

@@ -81,6 +81,8 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
   readonly rule: events.Rule;
   readonly failedRunAlarm: cloudwatch.Alarm;
   readonly noRunAlarm: cloudwatch.Alarm;
+  /** The workers' DNS resolver failed for some origins (not checked): one alert, as in the single-account monitor. */
+  readonly resolverAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFrontOriginOrganizationMonitorProps) {
@@ -349,7 +351,15 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       datapointsToAlarm: noRunPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const alarm of [this.failedRunAlarm, this.noRunAlarm]) {
+    this.resolverAlarm = new cloudwatch.Alarm(this, 'ResolverAlarm', {
+      alarmDescription: `The organization scan's DNS resolver failed for some origins (log line "${LOG.RESOLVER_FAILED}" of the workers): they were not checked. The monitor's fault, not the origins': no likely-502 alert is sent for them and their alert state is kept.`,
+      metric: new cloudwatch.Metric({ namespace: METRICS.NAMESPACE, metricName: METRICS.ORIGINS_UNCHECKED, dimensionsMap: { ...ORG_METRIC_DIMENSIONS }, statistic: cloudwatch.Stats.MAXIMUM, period: alarmPeriod }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.failedRunAlarm, this.noRunAlarm, this.resolverAlarm]) {
       alarm.addAlarmAction(alarmAction);
       alarm.addOkAction(alarmAction);
     }
@@ -396,7 +406,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm] }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm, this.resolverAlarm] }),
           new cloudwatch.GraphWidget({
             title: 'Run duration (ms) and worker errors',
             width: 18,

@@ -110,7 +110,7 @@ describe('the organization digest summarises when there is too much to list', ()
       notScanned: accountNews,
       accountNames: new Map(),
       accounts: { listed: 3000, scanned: 0 },
-      summary: { origins: 0, ok: 0, warning: 0, critical: 0, skipped: 0, notReached: 0 },
+      summary: { origins: 0, ok: 0, warning: 0, critical: 0, skipped: 0, notReached: 0, unchecked: 0 },
       startedAt: NOW.toISOString(),
       durationMs: 1000,
       profile: 'cloudfront-2025',
