@@ -96,16 +96,16 @@ async function main() {
       mb(heapGrowth),
       mb(peakRss),
       d ? `${(bytes / 1024).toFixed(1)} KB` : '-',
-      d ? `${result.included}/${result.omitted}` : '-',
+      d ? `${result.included}/${result.brief}/${result.omitted}` : '-',
       d ? String(d.subject.length) : '-',
     ]);
     if (d && process.argv.includes('--show')) process.stdout.write(`\n--- ${s.name}\nSubject: ${d.subject}\n\n${d.text.slice(0, 3000)}\n...\n${d.text.slice(-2500)}\n`);
   }
 
-  const head = ['scenario', 'origins', 'news', 'reduce', 'heap +', 'peak RSS', 'digest', 'listed/summarised', 'subject'];
+  const head = ['scenario', 'origins', 'news', 'reduce', 'heap +', 'peak RSS', 'digest', 'full/brief/counted', 'subject'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  process.stdout.write(`Organization reduce step: ${ACCOUNTS} accounts x ${DISTRIBUTIONS} distributions x ${ORIGINS} origins, node ${process.version}\n`);
+  process.stdout.write(`Organization reduce step: ${ACCOUNTS} accounts x ${DISTRIBUTIONS} distributions x ${ORIGINS} origins, node ${process.version}, load average ${require('node:os').loadavg()[0].toFixed(1)}\n`);
   process.stdout.write(`Targets: reduce < 30 s, digest <= ${SNS_MAX_BYTES / 1024} KB, subject <= ${SUBJECT_MAX} characters\n\n`);
   process.stdout.write(`${line(head)}\n${rows.map(line).join('\n')}\n\n${ok ? 'All within targets.' : 'OUT OF TARGET.'}\n`);
   if (!ok) process.exitCode = 1;

@@ -7,8 +7,8 @@
  *   account with news, the worst account first, each with today's sections (new likely-502, certificates expiring,
  *   new warnings, still failing, resolved).
  * - Subject: ASCII, at most 100 characters. The envelope (text twice, JSON three times) stays within SNS's 256 KB:
- *   when everything does not fit, the first items (the worst accounts first) are listed in full within half the
- *   room, the next ones in brief (one line each: severity, code, where, what) in the rest, and what is left is
+ *   when everything does not fit, the first items (the worst accounts first) are listed in full within a quarter
+ *   of the room, the next ones in brief (one line each: severity, code, where, what) in the rest, and what is left is
  *   summarised per account (counts by kind); when even that list is too long, the accounts left are counted.
  *   Nothing is dropped without being counted.
  */
@@ -415,7 +415,7 @@ export function buildOrgDigest(input: OrgDigestInput): OrgDigest {
     let full = 0;
     while (full < ordered.length) {
       const cost = itemCost(full + 1, ordered[full], input.now);
-      if (used + cost > room / 2) break;
+      if (used + cost > room / 4) break;
       used += cost;
       full++;
     }

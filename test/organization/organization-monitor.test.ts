@@ -12,7 +12,9 @@ import { memberRoleTemplate, TENANT_READS } from '../../lib/organization/member-
 import { CloudFrontOriginOrganizationMonitor, type CloudFrontOriginOrganizationMonitorProps } from '../../lib/organization/organization-monitor';
 import { CloudFrontOriginOrganizationStack } from '../../lib/organization/organization-stack';
 import { CloudFrontOriginMonitorStack } from '../../lib/origin-monitor-stack';
-import { ConfigError, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, organizationSettingsTable, ORG_SETTING_KEYS, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
 
 const ENVIRONMENT = { account: '123456789012', region: 'eu-west-1' };
 const ORG = { organizationId: 'o-a1b2c3d4e5', organizationTargets: ['r-a1b2'] };
@@ -270,5 +272,13 @@ describe('organization settings', () => {
     expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', excludeAccounts: '1234' })).toMatch(/"1234" is not a 12-digit account id/);
     expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', chunkOrigins: '5' })).toMatch(/^Invalid chunkOrigins: 5 is not an integer from 10 to 10000/);
     expect(error({ organizationId: 'o-a1b2c3d4e5', organizationTargets: 'r-a1b2', memberRoleName: 'a role' })).toMatch(/^Invalid memberRoleName/);
+  });
+
+  test("the README's organization key table is the schema's (regenerate: npx tsx -e \"console.log(require('./lib/settings').organizationSettingsTable())\")", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = /<!-- org-settings-table:start[^>]*-->\n([\s\S]*?)\n<!-- org-settings-table:end -->/.exec(readme);
+    expect(block).not.toBeNull();
+    expect(block![1]).toBe(organizationSettingsTable());
+    for (const k of ORG_SETTING_KEYS) expect(block![1]).toContain(`| \`${k}\` |`);
   });
 });
