@@ -5,7 +5,7 @@
  * that holds on several addresses of the name is one finding naming them all ("on 1 of 3 addresses"), because
  * behind a load balancer one address can fail while the others work.
  */
-import { LEGACY_SUITE_CODES, type ClientProfile } from '../cloudfront/client-profile';
+import { LEGACY_SUITE_CODES, UNDOCUMENTED_SUITE_CODES, type ClientProfile } from '../cloudfront/client-profile';
 import type {
   DetailProbe,
   EndpointFacts,
@@ -214,6 +214,15 @@ function serverHelloDrafts(e: EndpointFacts, hello: ServerHelloInfo, offered: re
       code: 'TLS_LEGACY_ONLY',
       message: `CloudFront can reach the origin only with the legacy cipher suite ${hello.suiteName}`,
       evidence: { ...chosen, withoutLegacySuites: describeOutcome(withoutLegacySuites.outcome) },
+      version: hello.version as TlsVersionName,
+    });
+  }
+  const withoutUndocumented = detail(e, 'suites:without-undocumented');
+  if (UNDOCUMENTED_SUITE_CODES.includes(hello.suite) && withoutUndocumented && !isAccepted(withoutUndocumented)) {
+    drafts.push({
+      code: 'TLS_UNDOCUMENTED_SUITE_ONLY',
+      message: `CloudFront can reach the origin only with ${hello.suiteName}, a suite that CloudFront's TLS library (s2n-tls, ${profile.name}) offers but AWS's documentation does not list`,
+      evidence: { ...chosen, withoutUndocumentedSuites: describeOutcome(withoutUndocumented.outcome) },
       version: hello.version as TlsVersionName,
     });
   }

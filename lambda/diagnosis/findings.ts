@@ -23,6 +23,7 @@ export type FindingCode =
   | 'CERT_NAME_MISMATCH'
   | 'CERT_EXPIRING_SOON'
   | 'TLS_LEGACY_ONLY'
+  | 'TLS_UNDOCUMENTED_SUITE_ONLY'
   | 'TLS13_ONLY'
   | 'ORIGIN_PROTOCOL_UNSUPPORTED'
   | 'HOST_FORWARDING_UNKNOWN'
@@ -317,6 +318,20 @@ const DEFS: FindingDefinition[] = [
     fix: 'Enable TLSv1.2 (or 1.3) with an ECDHE-AES-GCM suite on the origin.',
     reachability: false,
     reproduce: opensslHandshakeCommand,
+  },
+  {
+    code: 'TLS_UNDOCUMENTED_SUITE_ONLY',
+    severity: 'warning',
+    title: 'only a suite AWS does not document works',
+    why: "CloudFront reaches the origin only through a cipher suite that its TLS library, s2n-tls, offers (CloudFront-Upstream policies) but AWS's page of origin ciphers does not list (static-RSA AES-GCM or AES-128-CBC-SHA256). It works today; AWS does not promise it, and the day CloudFront stops offering it, CloudFront answers 502.",
+    source: `${SOURCES.SUITES_PAGE}; s2n-tls tls/s2n_cipher_preferences.c:1557-1559`,
+    fix: 'Enable an ECDHE suite the page lists on the origin (ECDHE-RSA-AES128-GCM-SHA256 or ECDHE-ECDSA-AES128-GCM-SHA256), or TLS 1.3.',
+    reachability: false,
+    reproduce: (ctx) => {
+      const base = opensslHandshakeCommand(ctx);
+      const documented = CLOUDFRONT_SUITES.filter((s) => s.documented).map((s) => s.openssl).join(':');
+      return base.replace(/-cipher '[^']*'/, `-cipher '${documented}:@SECLEVEL=0'`);
+    },
   },
   {
     code: 'TLS13_ONLY',

@@ -8,12 +8,13 @@
  *      failure           -> one version at a time, any suite, any group: is it the version, the suites or the groups?
  *      TLS 1.3 chosen    -> the distribution's versions without 1.3: would the legacy profile get through?
  *      3DES/RC4 chosen   -> the same offer without them: are they all the origin accepts?
+ *      undocumented suite chosen -> the same offer without s2n's suites that AWS's page omits: does it need them?
  *      client cert asked -> a full handshake without one: is it required?
  *  - The chain, as sent, from the first handshake that carried it.
  * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
  */
 import { isIP } from 'node:net';
-import { LEGACY_SUITE_CODES, offeredVersions, type ClientProfile } from '../cloudfront/client-profile';
+import { LEGACY_SUITE_CODES, offeredVersions, UNDOCUMENTED_SUITE_CODES, type ClientProfile } from '../cloudfront/client-profile';
 import type {
   ChainAnalysis,
   ClientCertVerdict,
@@ -206,6 +207,10 @@ async function probeTlsPort(
       // A legacy *version* chosen from an offer that included newer ones needs no probe: it is all the server speaks.
       if (LEGACY_SUITE_CODES.includes(chosen.suite)) {
         plan.push({ purpose: 'suites:without-legacy', offer: noLegacySuitesOffer(base, LEGACY_SUITE_CODES) });
+      }
+      // A suite s2n offers but AWS's page does not list: does the origin accept a documented one too?
+      if (UNDOCUMENTED_SUITE_CODES.includes(chosen.suite)) {
+        plan.push({ purpose: 'suites:without-undocumented', offer: noLegacySuitesOffer(base, UNDOCUMENTED_SUITE_CODES) });
       }
     }
     return Promise.all(plan.map(async (p) => ({ purpose: p.purpose, result: await hello(p.offer) })));

@@ -80,7 +80,7 @@ describe('buildClientHello', () => {
     expect(hello.suites).toEqual(o.suites);
     const ext = hello.extensions!;
     expect(ext.get(0)).toEqual(vec16(Buffer.concat([Buffer.of(0), vec16(Buffer.from('origin.example.com'))])));
-    expect(u16s(ext.get(10)!.subarray(2))).toEqual([29, 23, 24]);
+    expect(u16s(ext.get(10)!.subarray(2))).toEqual([23, 29, 24]); // s2n order: secp256r1 first (key share), x25519, secp384r1
     expect(ext.get(11)).toEqual(Buffer.of(1, 0));
     expect(u16s(ext.get(13)!.subarray(2))).toEqual(o.signatureSchemes);
     expect(ext.get(23)).toEqual(Buffer.alloc(0));
