@@ -269,6 +269,8 @@ export interface ServerHelloInfo {
   certificateRequested?: boolean;
   /** Extensions in the ServerHello (codes). */
   extensions?: number[];
+  /** Body size of the Certificate handshake message, in bytes. */
+  certificateMessageBytes?: number;
   /** Why the certificates could not be read, when they could not (decryption failure, truncated flight...). */
   certificateError?: string;
   /**
@@ -347,6 +349,8 @@ export interface ChainAnalysis {
   problems: ChainProblem[];
   /** Subject of the trust anchor the chain leads to, when it leads to one. */
   trustAnchor?: string;
+  /** `--ca-file <file>` when that anchor is trusted only because a --ca-file added it (CloudFront does not trust it). */
+  trustAnchorAddedBy?: string;
   /** Which trust store judged the chain, e.g. `node-v20.20.2 tls.rootCertificates (144) + 1 from --ca-file`. */
   trustStore: string;
   /** Set when the certificates could not be read at all (none sent, garbage DER). */
@@ -500,4 +504,9 @@ export interface ScanReport {
   summary: ScanSummary;
   /** Origins or work not reached before the deadline. */
   incomplete?: { reason: string; notScanned: string[] };
+  /**
+   * Set when --ca-file added trust anchors: chains that end at one of them are judged trusted here, but CloudFront
+   * (Mozilla's list only) does not trust them.
+   */
+  caFileRoots?: { file: string; roots: number }[];
 }

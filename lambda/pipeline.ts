@@ -24,7 +24,7 @@ import { version as toolVersion } from '../package.json';
 
 export interface ScanOptions {
   profile: ClientProfile;
-  /** Extra trusted roots (PEM files), beside Mozilla's (tls.rootCertificates) and NODE_EXTRA_CA_CERTS. */
+  /** Extra trusted roots (PEM files), beside Mozilla's as Node bundles it (tls.rootCertificates); nothing else counts. */
   caFiles?: string[];
   /**
    * A ready trust store (tests, the demo); `caFiles` then only names the root in the openssl commands. With one
@@ -190,6 +190,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     durationMs: Date.now() - started,
     origins: reports,
     notReached: { keys: notScanned, reason: 'the scan deadline was reached' },
+    caFileRoots: trust.caFileRoots,
   });
 }
 
@@ -263,6 +264,8 @@ export function assembleReport(input: {
   durationMs: number;
   origins: OriginReport[];
   notReached: { keys: string[]; reason: string };
+  /** The --ca-file bundles of the trust store (the report says when they added roots). */
+  caFileRoots?: readonly { file: string; roots: number }[];
 }): ScanReport {
   annotateFailover(input.origins);
   const notReached = new Set(input.notReached.keys);
@@ -275,6 +278,7 @@ export function assembleReport(input: {
     origins: input.origins,
     summary: summarize(input.origins, notReached),
     ...(notReached.size ? { incomplete: { reason: input.notReached.reason, notScanned: [...notReached] } } : {}),
+    ...(input.caFileRoots?.length ? { caFileRoots: input.caFileRoots.map((c) => ({ ...c })) } : {}),
   };
 }
 

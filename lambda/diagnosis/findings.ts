@@ -21,6 +21,15 @@ export type FindingCode =
   | 'CERT_CHAIN_INCOMPLETE'
   | 'CERT_CHAIN_ORDER'
   | 'CERT_NAME_MISMATCH'
+  | 'CERT_CHAIN_TOO_LONG'
+  | 'CERT_MESSAGE_TOO_LARGE'
+  | 'CERT_LEAF_NOT_FIRST'
+  | 'CERT_EXTENSION_REJECTED'
+  | 'CERT_ISSUER_NOT_CA'
+  | 'CERT_PATH_LENGTH_EXCEEDED'
+  | 'CERT_NAME_CONSTRAINTS'
+  | 'CERT_WRONG_PURPOSE'
+  | 'CERT_ISSUER_WRONG_PURPOSE'
   | 'CERT_EXPIRING_SOON'
   | 'TLS_LEGACY_ONLY'
   | 'TLS_UNDOCUMENTED_SUITE_ONLY'
@@ -158,6 +167,10 @@ const EDGE_SOURCES = {
   ACM_RENEWAL: 'https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html',
 } as const;
 
+/** s2n-tls, CloudFront's TLS library, at the commit the profiles cite. */
+const S2N = (where: string) => `s2n-tls@8cbf81ad ${where}`;
+const S2N_VALIDATOR = (lines: string) => S2N(`tls/s2n_x509_validator.c:${lines}`);
+
 const DEFS: FindingDefinition[] = [
   {
     code: 'DNS_UNRESOLVABLE',
@@ -233,9 +246,9 @@ const DEFS: FindingDefinition[] = [
     code: 'CERT_EXPIRED',
     severity: 'critical',
     title: 'certificate expired',
-    why: 'A certificate of the chain is past its notAfter date; CloudFront rejects expired origin certificates and answers 502.',
+    why: "A certificate of the path is past its notAfter date, the trust anchor included (OpenSSL checks every certificate's dates for s2n-tls); CloudFront rejects it and answers 502.",
     source: SOURCES.HTTP_502_PAGE,
-    fix: 'Renew the certificate (and the intermediate, if it is the one expired) and reload the server.',
+    fix: 'Renew the certificate (the leaf or the intermediate that expired) and reload the server; if the trust anchor itself has expired, serve a chain that leads to a current root (usually: the intermediate your CA issues today).',
     reachability: false,
     reproduce: opensslChainCommand,
   },
@@ -253,7 +266,7 @@ const DEFS: FindingDefinition[] = [
     code: 'CERT_SELF_SIGNED',
     severity: 'critical',
     title: 'self-signed certificate',
-    why: 'CloudFront trusts only certificates issued by a CA in the Mozilla list; a self-signed origin certificate is never accepted and CloudFront answers 502.',
+    why: 'CloudFront trusts only certificates issued by a CA in the Mozilla list; a self-signed origin certificate is rejected and CloudFront answers 502.',
     source: SOURCES.HTTP_502_PAGE,
     fix: 'Install a certificate from a publicly trusted CA (for example ACM behind a load balancer, or Let\'s Encrypt).',
     reachability: false,
@@ -263,9 +276,9 @@ const DEFS: FindingDefinition[] = [
     code: 'CERT_UNTRUSTED_ROOT',
     severity: 'critical',
     title: 'chain ends at an untrusted root',
-    why: 'The chain leads to a root that is not in the Mozilla CA list CloudFront trusts (a private CA, a corporate CA); CloudFront answers 502 and verification cannot be turned off.',
+    why: 'The path leads to a root that is not in the Mozilla CA list CloudFront trusts (a private or corporate CA, sent or not), or to an issuer signed by another key than the trusted one; CloudFront answers 502 and verification cannot be turned off.',
     source: SOURCES.HTTP_502_PAGE,
-    fix: 'Install a certificate issued by a publicly trusted CA.',
+    fix: 'Install a certificate issued by a publicly trusted CA (appending your own root or intermediate does not help: CloudFront does not trust it).',
     reachability: false,
     reproduce: opensslChainCommand,
   },
@@ -273,9 +286,9 @@ const DEFS: FindingDefinition[] = [
     code: 'CERT_CHAIN_INCOMPLETE',
     severity: 'critical',
     title: 'intermediate certificate missing',
-    why: 'The origin does not send the intermediate certificate(s) between its certificate and a trusted root; CloudFront does not fetch missing intermediates, drops the connection and answers 502.',
+    why: 'The origin does not send the intermediate certificate(s) between its certificate and a trusted root; CloudFront (s2n-tls) does not fetch missing intermediates (no AIA), drops the connection and answers 502.',
     source: SOURCES.HTTP_502_PAGE,
-    fix: "Serve the full chain: the server certificate followed by its intermediates (e.g. nginx ssl_certificate with fullchain.pem).",
+    fix: 'Serve the full chain: the server certificate followed by its intermediates (e.g. nginx ssl_certificate with fullchain.pem). If the missing issuer is your own CA, use a certificate from a publicly trusted CA instead.',
     reachability: false,
     reproduce: opensslChainCommand,
   },
@@ -283,7 +296,7 @@ const DEFS: FindingDefinition[] = [
     code: 'CERT_CHAIN_ORDER',
     severity: 'critical',
     title: 'chain sent in the wrong order',
-    why: 'The certificates are not sent leaf first, each followed by its issuer; CloudFront rejects a chain in the wrong order and answers 502 (browsers and OpenSSL tolerate it, so it goes unnoticed).',
+    why: "AWS's 502 page lists a certificate chain in the wrong order as a cause. s2n-tls, CloudFront's TLS library, takes only the first certificate as the leaf and builds the path from the others in any order, so CloudFront may well connect; the finding stays critical because AWS documents it as a 502 and does not promise s2n's tolerance.",
     source: SOURCES.HTTP_502_PAGE,
     fix: 'Order the certificate file: the server certificate first, then the intermediate that issued it, then the next one up.',
     reachability: false,
@@ -296,6 +309,96 @@ const DEFS: FindingDefinition[] = [
     why: 'The origin certificate must include the name CloudFront sends: the origin domain, or the viewer\'s Host when a cache behavior forwards it. Otherwise CloudFront answers 502.',
     source: SOURCES.HTTP_502_PAGE,
     fix: 'Add the name to the certificate\'s subject alternative names, or stop forwarding the viewer Host header to this origin (use an origin request policy without Host, e.g. AllViewerExceptHostHeader).',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_CHAIN_TOO_LONG',
+    severity: 'critical',
+    title: 'more than 7 certificates sent',
+    why: "CloudFront's TLS library (s2n-tls) reads at most 7 certificates from the server and fails the handshake when there are more, even if the path needs only three; CloudFront answers 502.",
+    source: S2N_VALIDATOR('58, 588, 623-625'),
+    fix: 'Send only the server certificate and the intermediates up to (not including) the root; remove extra, cross-signed or unrelated certificates from the chain file.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_MESSAGE_TOO_LARGE',
+    severity: 'critical',
+    title: 'certificate message over 64 KiB',
+    why: "s2n-tls refuses any handshake message whose body is over 65,536 bytes, such as a Certificate message with thousands of subject alternative names; CloudFront answers 502.",
+    source: S2N('tls/s2n_tls_parameters.h:230, tls/s2n_handshake_io.c:1310'),
+    fix: 'Split the names over several certificates (SNI picks one per name), or drop unneeded certificates from the chain, so that the chain stays under 64 KiB.',
+    reachability: false,
+    reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | grep -c 'BEGIN CERTIFICATE'`,
+  },
+  {
+    code: 'CERT_LEAF_NOT_FIRST',
+    severity: 'critical',
+    title: 'server certificate not sent first',
+    why: "s2n-tls takes the first certificate sent as the server's own: it checks the name and the key against it. When a CA certificate comes first, the handshake fails and CloudFront answers 502.",
+    source: S2N_VALIDATOR('642'),
+    fix: 'Put the server certificate first in the certificate file, then its intermediates.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_EXTENSION_REJECTED',
+    severity: 'critical',
+    title: 'unknown critical or malformed extension',
+    why: 'A certificate of the path (the trust anchor included) carries an extension marked critical that the TLS library does not know, or one it cannot read; RFC 5280 requires rejecting the certificate, and CloudFront answers 502.',
+    source: `RFC 5280 section 4.2; ${S2N_VALIDATOR('859-923')} (X509_verify_cert)`,
+    fix: 'Reissue the certificate without that extension, or with it marked non-critical; for a malformed one, ask the CA for a corrected certificate.',
+    reachability: false,
+    reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -A1 critical`,
+  },
+  {
+    code: 'CERT_ISSUER_NOT_CA',
+    severity: 'critical',
+    title: 'issuer is not a CA certificate',
+    why: 'A certificate that issued another one in the path is not a CA certificate (no basicConstraints CA:TRUE, or a keyUsage without keyCertSign); RFC 5280 path validation fails and CloudFront answers 502.',
+    source: `RFC 5280 sections 4.2.1.9 and 4.2.1.3; ${S2N_VALIDATOR('859-923')}`,
+    fix: "Serve the CA's real intermediate certificate after the server certificate (a server certificate or an end-entity certificate in its place is a common mistake); a private CA must be reissued with basicConstraints CA:TRUE and keyCertSign.",
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_PATH_LENGTH_EXCEEDED',
+    severity: 'critical',
+    title: 'path longer than a CA allows',
+    why: "A CA's pathLenConstraint allows fewer intermediate CAs below it than the path has; RFC 5280 path validation fails and CloudFront answers 502.",
+    source: `RFC 5280 section 4.2.1.9; ${S2N_VALIDATOR('859-923')}`,
+    fix: 'Use a certificate issued directly by an intermediate the constraint allows (one level lower in the hierarchy), or have the CA reissue the intermediate without that constraint.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_NAME_CONSTRAINTS',
+    severity: 'critical',
+    title: 'name outside a CA\'s name constraints',
+    why: "A CA of the path restricts the names it may certify (name constraints), and a name of a certificate below it is excluded or not permitted; RFC 5280 path validation fails and CloudFront answers 502.",
+    source: `RFC 5280 section 4.2.1.10; ${S2N_VALIDATOR('859-923')}`,
+    fix: 'Issue the certificate from a CA whose name constraints permit the name, or remove the name from the certificate.',
+    reachability: false,
+    reproduce: opensslChainCommand,
+  },
+  {
+    code: 'CERT_WRONG_PURPOSE',
+    severity: 'critical',
+    title: 'server certificate not for TLS servers',
+    why: "s2n-tls checks the certificate's intent: an extendedKeyUsage without serverAuth (a client or e-mail certificate), or a keyUsage that allows no TLS key exchange (none of digitalSignature, keyEncipherment, keyAgreement), fails the handshake; CloudFront answers 502.",
+    source: S2N_VALIDATOR('767-814'),
+    fix: 'Reissue the server certificate with extendedKeyUsage serverAuth and keyUsage digitalSignature (plus keyEncipherment for RSA), as every public CA does for TLS server certificates.',
+    reachability: false,
+    reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | openssl x509 -noout -ext extendedKeyUsage,keyUsage`,
+  },
+  {
+    code: 'CERT_ISSUER_WRONG_PURPOSE',
+    severity: 'critical',
+    title: 'intermediate not for TLS servers',
+    why: "s2n-tls checks the intent of every certificate of the path except the trust anchor: an intermediate whose extendedKeyUsage excludes serverAuth (e.g. an S/MIME or client-auth CA) fails the handshake; CloudFront answers 502.",
+    source: S2N_VALIDATOR('767-814'),
+    fix: "Get the server certificate from the CA's TLS (serverAuth) intermediate and serve that intermediate; the one served now is for another purpose.",
     reachability: false,
     reproduce: opensslChainCommand,
   },

@@ -28,7 +28,7 @@ import type {
   TlsVersionName,
 } from '../model';
 import type { KeyedLimiter } from '../util/limiter';
-import { analyzeChain } from './certificate-chain';
+import { analyzeChain } from './chain';
 import { probeDns, type Resolver } from './dns';
 import type { HostsLookup } from './hosts';
 import {
@@ -177,16 +177,22 @@ async function probeTlsPort(
     }
 
     const chain = chainToAnalyse(verdict, details);
-    if (chain) facts.chain = chainVerdict(chain, serverName);
+    if (chain) facts.chain = chainVerdict(chain.certificates, serverName, chain.messageBytes);
     return facts;
   }
 
-  function chainVerdict(chain: Buffer[], serverName: string | undefined): ChainAnalysis {
+  function chainVerdict(chain: Buffer[], serverName: string | undefined, certificateMessageBytes?: number): ChainAnalysis {
     let byName = settings.chains.get(chain);
     if (!byName) settings.chains.set(chain, (byName = new Map()));
     let verdict = byName.get(serverName ?? '');
     if (!verdict) {
-      verdict = analyzeChain(chain, { serverName, now: settings.now(), trust: settings.trust, expiryWarningDays: settings.expiryWarningDays });
+      verdict = analyzeChain(chain, {
+        serverName,
+        now: settings.now(),
+        trust: settings.trust,
+        expiryWarningDays: settings.expiryWarningDays,
+        ...(certificateMessageBytes !== undefined ? { certificateMessageBytes } : {}),
+      });
       byName.set(serverName ?? '', verdict);
     }
     return verdict;
@@ -221,11 +227,13 @@ async function probeTlsPort(
  * The chain from the first handshake that carried one. An accepted verdict with no certificate at all is analysed
  * too (it is the server's fault); one whose certificates we failed to read (`certificateError`) is not.
  */
-function chainToAnalyse(verdict: HelloResult, details: DetailProbe[]): Buffer[] | undefined {
+function chainToAnalyse(verdict: HelloResult, details: DetailProbe[]): { certificates: Buffer[]; messageBytes?: number } | undefined {
   for (const r of [verdict, ...details.map((d) => d.result)]) {
-    if (r.outcome.kind === 'server-hello' && (r.outcome.hello.certificates?.length ?? 0) > 0) return r.outcome.hello.certificates;
+    if (r.outcome.kind === 'server-hello' && r.outcome.hello.certificates?.length) {
+      return { certificates: r.outcome.hello.certificates, messageBytes: r.outcome.hello.certificateMessageBytes };
+    }
   }
-  if (isAccepted(verdict) && !verdict.outcome.hello.certificateError) return [];
+  if (isAccepted(verdict) && !verdict.outcome.hello.certificateError) return { certificates: [] };
   return undefined;
 }
 

@@ -447,6 +447,7 @@ export class ServerFlightAnalyser {
     switch (type) {
       case HANDSHAKE_TYPE.CERTIFICATE:
         info.certificates = parseCertificateMessage(body, false);
+        info.certificateMessageBytes = body.length;
         return {};
       case HANDSHAKE_TYPE.SERVER_KEY_EXCHANGE:
         this.onServerKeyExchange(body, info);
@@ -502,7 +503,10 @@ export class ServerFlightAnalyser {
         info.certificateRequested = true;
         return undefined;
       case HANDSHAKE_TYPE.CERTIFICATE:
-        return { kind: 'server-hello', hello: { ...info, certificates: parseCertificateMessage(message.body, true) } };
+        return {
+          kind: 'server-hello',
+          hello: { ...info, certificates: parseCertificateMessage(message.body, true), certificateMessageBytes: message.body.length },
+        };
       default:
         return protocolError(`handshake message type ${message.type} before the server's Certificate`);
     }

@@ -1,11 +1,14 @@
 /**
- * The trust anchors a chain is judged against: Node's bundled Mozilla roots (what CloudFront trusts), plus
- * NODE_EXTRA_CA_CERTS and --ca-file bundles. Parsed once into X509Certificate and indexed by subject, so that judging a
- * chain costs a map lookup and a signature check per step, not a parse of the bundle.
+ * The trust anchors a chain is judged against: Node's bundled Mozilla roots (`tls.rootCertificates`, what CloudFront
+ * trusts), plus the --ca-file bundles the user names, and nothing else. NODE_EXTRA_CA_CERTS does not count: many
+ * corporate machines and CI images set it, and a private CA it adds would make an origin look fine that CloudFront
+ * rejects. Parsed once into X509Certificate and indexed by subject, so that judging a chain costs a map lookup and a
+ * signature check per step, not a parse of the bundle.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
+import { parseCertificate, type ParsedCertificate } from './chain/certificate';
 
 export interface TrustStore {
   /** Which roots, from which runtime and files, e.g. `node v20.20.2 tls.rootCertificates, 144 roots + 2 from --ca-file a.pem`. */
@@ -15,12 +18,16 @@ export interface TrustStore {
   anchorsNamed(subject: string): readonly X509Certificate[];
   /** The anchor `cert` is (byte-equal, or the same subject and key), if it is one. */
   anchorFor(cert: X509Certificate): X509Certificate | undefined;
+  /** An anchor with its extensions read (parsed on first use, then kept). */
+  parsed(anchor: X509Certificate): ParsedCertificate;
+  /** `--ca-file <file>` for a root that only a --ca-file added; undefined for Node's bundled roots. */
+  addedBy(anchor: X509Certificate): string | undefined;
+  /** The --ca-file bundles and how many roots each added that Node's bundle does not hold. */
+  readonly caFileRoots: readonly { file: string; roots: number }[];
 }
 
 export interface TrustStoreOptions {
   caFiles?: string[];
-  /** Path of an extra PEM bundle; default `process.env.NODE_EXTRA_CA_CERTS`. */
-  extraCaEnv?: string | undefined;
   /** Default true: Node's bundled Mozilla roots (`tls.rootCertificates`). */
   includeSystemRoots?: boolean;
 }
@@ -46,23 +53,40 @@ function parsePemBundle(text: string): ParsedBundle {
   return { certs, errors };
 }
 
-function buildStore(certs: readonly X509Certificate[], describe: (size: number) => string): TrustStore {
+interface Added {
+  cert: X509Certificate;
+  /** `--ca-file <file>`, or undefined for a bundled root. */
+  by?: string;
+}
+
+function buildStore(certs: readonly Added[], describe: (size: number) => string, caFileRoots: { file: string; roots: number }[] = []): TrustStore {
   const bySubject = new Map<string, X509Certificate[]>();
   const seen = new Set<string>();
-  for (const cert of certs) {
+  const addedBy = new Map<X509Certificate, string>();
+  for (const { cert, by } of certs) {
     if (seen.has(cert.fingerprint256)) continue;
     seen.add(cert.fingerprint256);
-    const list = bySubject.get(cert.subject);
+    if (by) addedBy.set(cert, by);
+    const subject = cert.subject ?? '';
+    const list = bySubject.get(subject);
     if (list) list.push(cert);
-    else bySubject.set(cert.subject, [cert]);
+    else bySubject.set(subject, [cert]);
   }
-  const anchorsNamed = (subject: string) => bySubject.get(subject) ?? [];
+  const anchorsNamed = (subject: string) => bySubject.get(subject ?? '') ?? [];
+  const parsed = new WeakMap<X509Certificate, ParsedCertificate>();
   return {
     describe: describe(seen.size),
     size: seen.size,
     anchorsNamed,
     anchorFor: (cert) =>
       anchorsNamed(cert.subject).find((a) => a.fingerprint256 === cert.fingerprint256 || a.publicKey.equals(cert.publicKey)),
+    parsed: (anchor) => {
+      let p = parsed.get(anchor);
+      if (!p) parsed.set(anchor, (p = parseCertificate(anchor.raw, -1, anchor)));
+      return p;
+    },
+    addedBy: (anchor) => addedBy.get(anchor),
+    caFileRoots,
   };
 }
 
@@ -86,39 +110,30 @@ function readCaFile(file: string): X509Certificate[] {
   return certs;
 }
 
-function readExtraCa(file: string): { certs: X509Certificate[]; note: string } {
-  try {
-    const { certs, errors } = parsePemBundle(readFileSync(file, 'utf8'));
-    const skipped = errors.length > 0 ? ` (${errors.length} unparsable skipped)` : '';
-    return { certs, note: `${certs.length} from NODE_EXTRA_CA_CERTS ${file}${skipped}` };
-  } catch (err) {
-    return { certs: [], note: `NODE_EXTRA_CA_CERTS ${file} ignored (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})` };
-  }
-}
-
 /**
  * Builds the store a scan judges chains against. Build it once per process and share it.
  * Throws one actionable line when a --ca-file is missing, unreadable or holds no certificate.
  */
 export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
-  const extraCa = 'extraCaEnv' in opts ? opts.extraCaEnv : process.env.NODE_EXTRA_CA_CERTS;
-  const certs: X509Certificate[] = [];
+  const certs: Added[] = [];
   const parts: string[] = [];
+  const caFileRoots: { file: string; roots: number }[] = [];
+  const bundled = new Set<string>();
   if (opts.includeSystemRoots ?? true) {
-    certs.push(...nodeRoots());
+    for (const cert of nodeRoots()) {
+      certs.push({ cert });
+      bundled.add(cert.fingerprint256);
+    }
     parts.push(`node ${process.version} tls.rootCertificates, ${nodeRoots().length} roots`);
   }
   for (const file of opts.caFiles ?? []) {
     const fromFile = readCaFile(file);
-    certs.push(...fromFile);
+    const added = fromFile.filter((c) => !bundled.has(c.fingerprint256));
+    for (const cert of fromFile) certs.push({ cert, by: `--ca-file ${file}` });
+    caFileRoots.push({ file, roots: added.length });
     parts.push(`${fromFile.length} from --ca-file ${file}`);
   }
-  if (extraCa) {
-    const extra = readExtraCa(extraCa);
-    certs.push(...extra.certs);
-    parts.push(extra.note);
-  }
-  return buildStore(certs, () => (parts.length > 0 ? parts.join(' + ') : 'empty trust store'));
+  return buildStore(certs, () => (parts.length > 0 ? parts.join(' + ') : 'empty trust store'), caFileRoots);
 }
 
 /** A store of exactly these PEM certificates (bundles allowed), for tests and fixed trust lists. */
@@ -128,5 +143,8 @@ export function trustStoreFromPems(pems: string[], label: string): TrustStore {
     if (parsed.errors.length > 0) throw new Error(`${label}: ${parsed.errors[0]}`);
     return parsed.certs;
   });
-  return buildStore(certs, (size) => `${label}: ${size} ${size === 1 ? 'root' : 'roots'}`);
+  return buildStore(
+    certs.map((cert) => ({ cert })),
+    (size) => `${label}: ${size} ${size === 1 ? 'root' : 'roots'}`,
+  );
 }

@@ -20,7 +20,13 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   lines.push(
     `cloudfront-origin-monitor ${report.tool.version} | profile ${report.profile} | ${report.summary.origins} origin(s) in ${(report.durationMs / 1000).toFixed(1)} s`,
   );
+  for (const ca of report.caFileRoots ?? []) {
+    lines.push(
+      paint('warning', `trust: --ca-file ${ca.file} adds ${ca.roots} root(s) to Mozilla's list; CloudFront does not trust them, so a chain ending there is a 502 in production`),
+    );
+  }
   for (const origin of report.origins) {
+    const viaCaFile = [...new Set((origin.facts?.endpoints ?? []).map((e) => e.chain?.trustAnchorAddedBy).filter((b): b is string => !!b))];
     lines.push('');
     lines.push(`${paint(origin.status, STATUS_LABEL[origin.status].padEnd(8))}  ${originTitle(origin)}`);
     if (origin.status === 'skipped') {
@@ -41,6 +47,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
     const ports = origin.ports.map((p) => `${p.port}/${p.tls ? 'https' : 'http'}`).join(', ');
     lines.push(`          ${paint('dim', `ports ${ports}${names ? ` | names ${names}` : ''}`)}`);
     for (const p of pathLines(origin.paths)) lines.push(`          ${p.label.toLowerCase()}: ${p.text}`);
+    for (const by of viaCaFile) lines.push(`          ${paint('warning', `trusted only through a root from ${by} (not one CloudFront trusts)`)}`);
     for (const g of origin.originGroups ?? []) {
       if (g.role === 'primary' && g.failsOver) lines.push(`          fails over to ${g.partnerOriginId} (${g.partnerStatus}) in group ${g.groupId}`);
     }

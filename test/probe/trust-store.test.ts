@@ -21,17 +21,17 @@ afterAll(() => files.cleanup());
 
 describe('loadTrustStore', () => {
   it("node's bundled roots only, named with the runtime, parsed once per process", () => {
-    const store = loadTrustStore({ extraCaEnv: undefined });
+    const store = loadTrustStore();
     expect(store.describe).toBe(`node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots`);
     expect(store.size).toBe(tls.rootCertificates.length);
     const isrg = store.anchorsNamed(ISRG_ROOT_X1);
     expect(isrg).toHaveLength(1);
-    expect(loadTrustStore({ extraCaEnv: undefined }).anchorsNamed(ISRG_ROOT_X1)[0]).toBe(isrg[0]);
+    expect(loadTrustStore().anchorsNamed(ISRG_ROOT_X1)[0]).toBe(isrg[0]);
     expect(store.anchorsNamed(pki.root.x509.subject)).toEqual([]);
   });
 
   it('adds --ca-file bundles and says so', () => {
-    const store = loadTrustStore({ caFiles: [files.paths['two.pem']], extraCaEnv: undefined });
+    const store = loadTrustStore({ caFiles: [files.paths['two.pem']] });
     expect(store.describe).toBe(
       `node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots + 2 from --ca-file ${files.paths['two.pem']}`,
     );
@@ -42,7 +42,7 @@ describe('loadTrustStore', () => {
   });
 
   it('without system roots holds only the given files', () => {
-    const store = loadTrustStore({ caFiles: [files.paths['two.pem']], includeSystemRoots: false, extraCaEnv: undefined });
+    const store = loadTrustStore({ caFiles: [files.paths['two.pem']], includeSystemRoots: false });
     expect(store.describe).toBe(`2 from --ca-file ${files.paths['two.pem']}`);
     expect(store.size).toBe(2);
     expect(store.anchorsNamed(ISRG_ROOT_X1)).toEqual([]);
@@ -62,31 +62,34 @@ describe('loadTrustStore', () => {
     ['bad PEM block', 'bad-block.pem', /^--ca-file \S+bad-block\.pem: certificate 1 is not a valid X\.509 certificate/],
   ])('a %s --ca-file throws one actionable line naming it', (_, file, message) => {
     const path = files.paths[file] ?? file;
-    expect(() => loadTrustStore({ caFiles: [path], extraCaEnv: undefined })).toThrow(message);
+    expect(() => loadTrustStore({ caFiles: [path] })).toThrow(message);
     try {
-      loadTrustStore({ caFiles: [path], extraCaEnv: undefined });
+      loadTrustStore({ caFiles: [path] });
     } catch (err) {
       expect((err as Error).message).not.toContain('\n');
     }
   });
 
-  it('reads NODE_EXTRA_CA_CERTS by default, and ignores it with a note when unreadable', () => {
+  it('ignores NODE_EXTRA_CA_CERTS: only Mozilla (as Node bundles it) and --ca-file count', () => {
     const saved = process.env.NODE_EXTRA_CA_CERTS;
     try {
       process.env.NODE_EXTRA_CA_CERTS = files.paths['two.pem'];
-      const store = loadTrustStore({ includeSystemRoots: false });
-      expect(store.describe).toBe(`2 from NODE_EXTRA_CA_CERTS ${files.paths['two.pem']}`);
-      expect(store.anchorFor(other.root.x509)).toBeDefined();
-
-      delete process.env.NODE_EXTRA_CA_CERTS;
+      const store = loadTrustStore();
+      expect(store.describe).toBe(`node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots`);
+      expect(store.anchorFor(other.root.x509)).toBeUndefined();
       expect(loadTrustStore({ includeSystemRoots: false }).describe).toBe('empty trust store');
     } finally {
       if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
       else process.env.NODE_EXTRA_CA_CERTS = saved;
     }
-    const missing = loadTrustStore({ extraCaEnv: '/nonexistent/extra.pem' });
-    expect(missing.describe).toMatch(/\+ NODE_EXTRA_CA_CERTS \/nonexistent\/extra\.pem ignored \(ENOENT\)$/);
-    expect(missing.size).toBe(tls.rootCertificates.length);
+  });
+
+  it('says which roots a --ca-file added (and which anchor it made trusted)', () => {
+    const store = loadTrustStore({ caFiles: [files.paths['two.pem']] });
+    expect(store.caFileRoots).toEqual([{ file: files.paths['two.pem'], roots: 2 }]);
+    const anchor = store.anchorFor(other.root.x509)!;
+    expect(store.addedBy(anchor)).toBe(`--ca-file ${files.paths['two.pem']}`);
+    expect(store.addedBy(store.anchorsNamed(ISRG_ROOT_X1)[0])).toBeUndefined();
   });
 });
 
