@@ -17,6 +17,11 @@ export const ENV = {
   /** Cap on the per-origin connect timeout, ms. */
   CONNECT_TIMEOUT_MS: 'CONNECT_TIMEOUT_MS',
   CONCURRENCY: 'SCAN_CONCURRENCY',
+  /**
+   * Comma-separated PEM files of extra trust anchors (e.g. a test CA shipped with the function). The trust store is
+   * Mozilla's list as Node bundles it plus these; NODE_EXTRA_CA_CERTS never counts.
+   */
+  CA_FILES: 'CA_FILES',
 } as const;
 
 /**

@@ -386,6 +386,17 @@ export const SETTINGS = {
     doc: { default: "the origin's own (10 s)", meaning: "cap on an origin's connection timeout, ms (100-10000)" },
     env: { name: ENV.CONNECT_TIMEOUT_MS, encode: asNumber },
   }),
+  caFiles: runtime({
+    schema: list(z.string().check(z.regex(/^\/\S*$/, { error: (iss) => `${show(iss.input)} is not an absolute path` }))),
+    default: [],
+    example: '/var/task/test-ca.pem',
+    doc: {
+      default: 'none',
+      meaning:
+        "comma-separated PEM files (absolute paths in the function) of extra trust anchors, for test origins only: CloudFront trusts Mozilla's list only, and NODE_EXTRA_CA_CERTS never counts",
+    },
+    env: { name: ENV.CA_FILES, encode: asList },
+  }),
   scanConcurrency: runtime({
     schema: integer(1, 256),
     default: DEFAULT_SCAN_CONCURRENCY,
@@ -563,6 +574,7 @@ export function resolveSettings(get: (key: SettingKey) => unknown, now: Date = n
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     scanConcurrency: v('scanConcurrency')!,
+    caFiles: v('caFiles')!,
     warnings,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The deployable artifact end to end (issue #4): the esbuild bundle that the CDK's NodejsFunction bundling produces
  * for the stack, run in a child process as Lambda would run it (its `index.handler`, the template's environment,
- * NODE_EXTRA_CA_CERTS for the extra root), against local fakes on loopback:
+ * CA_FILES for the extra root: NODE_EXTRA_CA_CERTS does not count), against local fakes on loopback:
  *
  *   CloudFront API (test/support/fake-cloudfront-api.ts)  <- AWS_ENDPOINT_URL_CLOUDFRONT
  *   SNS (test/support/fake-sns.ts, awsQuery as the SDK speaks it)  <- AWS_ENDPOINT_URL_SNS
@@ -156,8 +156,8 @@ function invoke(): Promise<Invocation> {
     AWS_SECRET_ACCESS_KEY: 'fake-secret-key',
     // Lambda gives the function temporary credentials; these are fake, not this machine's.
     AWS_SESSION_TOKEN: 'fake-session-token',
-    // The extra trusted root, as a Lambda would be given one.
-    NODE_EXTRA_CA_CERTS: fleet.caFile,
+    // The extra trusted root, named explicitly (the trust store ignores NODE_EXTRA_CA_CERTS).
+    [ENV.CA_FILES]: fleet.caFile,
     // The local fakes.
     AWS_ENDPOINT_URL_CLOUDFRONT: api.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,

@@ -76,6 +76,7 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
       profile: getProfile(settings.profile),
       expiryWarningDays: settings.expiryWarningDays,
       concurrency: settings.scanConcurrency,
+      ...(settings.caFiles.length ? { caFiles: [...settings.caFiles] } : {}),
       ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
       ...(limits ? { deadline: limits.deadline } : {}),
       now: deps.now,
