@@ -168,8 +168,10 @@ const EDGE_SOURCES = {
 } as const;
 
 /** s2n-tls, CloudFront's TLS library, at the commit the profiles cite. */
-const S2N = (where: string) => `s2n-tls@8cbf81ad ${where}`;
-const S2N_VALIDATOR = (lines: string) => S2N(`tls/s2n_x509_validator.c:${lines}`);
+const S2N_BLOB = 'https://github.com/aws/s2n-tls/blob/8cbf81ad74968a1d03efbd9352a89abd292232d4';
+/** `S2N('tls/x.c', '58, 588')` -> the file at the pinned commit, with the lines. */
+const S2N = (file: string, lines: string) => `${S2N_BLOB}/${file} (lines ${lines})`;
+const S2N_VALIDATOR = (lines: string) => S2N('tls/s2n_x509_validator.c', lines);
 
 const DEFS: FindingDefinition[] = [
   {
@@ -327,7 +329,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'critical',
     title: 'certificate message over 64 KiB',
     why: "s2n-tls refuses any handshake message whose body is over 65,536 bytes, such as a Certificate message with thousands of subject alternative names; CloudFront answers 502.",
-    source: S2N('tls/s2n_tls_parameters.h:230, tls/s2n_handshake_io.c:1310'),
+    source: `${S2N('tls/s2n_handshake_io.c', '1310')}; ${S2N('tls/s2n_tls_parameters.h', '230')}`,
     fix: 'Split the names over several certificates (SNI picks one per name), or drop unneeded certificates from the chain, so that the chain stays under 64 KiB.',
     reachability: false,
     reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | grep -c 'BEGIN CERTIFICATE'`,
@@ -347,7 +349,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'critical',
     title: 'unknown critical or malformed extension',
     why: 'A certificate of the path (the trust anchor included) carries an extension marked critical that the TLS library does not know, or one it cannot read; RFC 5280 requires rejecting the certificate, and CloudFront answers 502.',
-    source: `RFC 5280 section 4.2; ${S2N_VALIDATOR('859-923')} (X509_verify_cert)`,
+    source: `${S2N_VALIDATOR('859-923')} (X509_verify_cert); RFC 5280 section 4.2`,
     fix: 'Reissue the certificate without that extension, or with it marked non-critical; for a malformed one, ask the CA for a corrected certificate.',
     reachability: false,
     reproduce: (ctx) => `${opensslChainCommand(ctx).replace(' </dev/null', '')} </dev/null 2>/dev/null | openssl x509 -noout -text | grep -A1 critical`,
@@ -357,7 +359,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'critical',
     title: 'issuer is not a CA certificate',
     why: 'A certificate that issued another one in the path is not a CA certificate (no basicConstraints CA:TRUE, or a keyUsage without keyCertSign); RFC 5280 path validation fails and CloudFront answers 502.',
-    source: `RFC 5280 sections 4.2.1.9 and 4.2.1.3; ${S2N_VALIDATOR('859-923')}`,
+    source: `${S2N_VALIDATOR('859-923')}; RFC 5280 sections 4.2.1.9 and 4.2.1.3`,
     fix: "Serve the CA's real intermediate certificate after the server certificate (a server certificate or an end-entity certificate in its place is a common mistake); a private CA must be reissued with basicConstraints CA:TRUE and keyCertSign.",
     reachability: false,
     reproduce: opensslChainCommand,
@@ -367,7 +369,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'critical',
     title: 'path longer than a CA allows',
     why: "A CA's pathLenConstraint allows fewer intermediate CAs below it than the path has; RFC 5280 path validation fails and CloudFront answers 502.",
-    source: `RFC 5280 section 4.2.1.9; ${S2N_VALIDATOR('859-923')}`,
+    source: `${S2N_VALIDATOR('859-923')}; RFC 5280 section 4.2.1.9`,
     fix: 'Use a certificate issued directly by an intermediate the constraint allows (one level lower in the hierarchy), or have the CA reissue the intermediate without that constraint.',
     reachability: false,
     reproduce: opensslChainCommand,
@@ -377,7 +379,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'critical',
     title: 'name outside a CA\'s name constraints',
     why: "A CA of the path restricts the names it may certify (name constraints), and a name of a certificate below it is excluded or not permitted; RFC 5280 path validation fails and CloudFront answers 502.",
-    source: `RFC 5280 section 4.2.1.10; ${S2N_VALIDATOR('859-923')}`,
+    source: `${S2N_VALIDATOR('859-923')}; RFC 5280 section 4.2.1.10`,
     fix: 'Issue the certificate from a CA whose name constraints permit the name, or remove the name from the certificate.',
     reachability: false,
     reproduce: opensslChainCommand,
@@ -427,7 +429,7 @@ const DEFS: FindingDefinition[] = [
     severity: 'warning',
     title: 'only a suite AWS does not document works',
     why: "CloudFront reaches the origin only through a cipher suite that its TLS library, s2n-tls, offers (CloudFront-Upstream policies) but AWS's page of origin ciphers does not list (static-RSA AES-GCM or AES-128-CBC-SHA256). It works today; AWS does not promise it, and the day CloudFront stops offering it, CloudFront answers 502.",
-    source: `${SOURCES.SUITES_PAGE}; s2n-tls tls/s2n_cipher_preferences.c:1557-1559`,
+    source: `${SOURCES.SUITES_PAGE}; ${S2N('tls/s2n_cipher_preferences.c', '1557-1559')}`,
     fix: 'Enable an ECDHE suite the page lists on the origin (ECDHE-RSA-AES128-GCM-SHA256 or ECDHE-ECDSA-AES128-GCM-SHA256), or TLS 1.3.',
     reachability: false,
     reproduce: (ctx) => {

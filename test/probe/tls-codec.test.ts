@@ -261,7 +261,7 @@ describe('analyseServerFlight (recorded bytes)', () => {
       kind: 'server-hello',
       hello: {
         version: 'TLSv1.2', versionCode: 0x0303, suite: 0xc030, suiteName: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-        extensions: [], certificates: [CERT_A, CERT_B], group: 23, groupName: 'secp256r1', certificateRequested: true,
+        extensions: [], certificates: [CERT_A, CERT_B], certificateMessageBytes: 3 + 3 + CERT_A.length + 3 + CERT_B.length, group: 23, groupName: 'secp256r1', certificateRequested: true,
       },
     });
   });
