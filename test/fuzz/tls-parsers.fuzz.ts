@@ -42,6 +42,9 @@ import {
   type FlightLimits,
 } from '../../lambda/probe/tls-records';
 import { serverHandshakeKeys, tls13Suite, transcriptHash, type KeyShare, type TrafficKeys } from '../../lambda/probe/tls13-keys';
+import { analyzeChain } from '../../lambda/probe/chain';
+import { trustStoreFromPems } from '../../lambda/probe/trust-store';
+import { lookupFinding } from '../../lambda/diagnosis/findings';
 import {
   certificateBody,
   ecdheServerKeyExchangeBody,
@@ -58,6 +61,8 @@ import {
 import { documentedOffer } from '../support/offers';
 
 /** Small limits, so that an allocation beyond them shows. */
+/** The clock and trust store of the X.509 property (fixed, so that runs repeat). */
+const FUZZ_NOW = new Date('2030-01-01T00:00:00Z');
 export const FUZZ_LIMITS = { maxMessageBytes: 4096, maxFlightBytes: 16384 } as const satisfies Required<FlightLimits>;
 /** The largest single buffer a pure parser may allocate: one record with its header. */
 export const RECORD_ALLOCATION_LIMIT = MAX_RECORD_LENGTH + RECORD_HEADER_LENGTH;
@@ -482,6 +487,41 @@ const SERVER_KEY_EXCHANGE_SEEDS = seeds(SERVER_KEY_EXCHANGE_BODIES.map((b, i) =>
 const ALERT_SEEDS = seeds(ALERT_FRAGMENTS.map((b, i) => [`alert-${i}`, b]), () => []);
 const HANDSHAKE_STREAM_SEEDS = seeds(HANDSHAKE_STREAMS.map((b, i) => [`stream-${i}`, b]), (b, i) => handshakeStreamFields(b, i > 0 && i < 4));
 const TLS13_INNER_SEEDS = seeds(Object.entries(TLS13_INNER_STREAMS), (b) => handshakeStreamFields(b, true));
+/**
+ * X.509 DER: the length fields of every TLV (short and long form), so that mutations hit the structure (tags,
+ * lengths, the critical BOOLEAN, extension values) as well as the bytes.
+ */
+function derFields(der: Buffer): Field[] {
+  const fields: Field[] = [];
+  const walk = (start: number, end: number, depth: number) => {
+    let at = start;
+    while (at + 2 <= end && depth < 12) {
+      const tag = der[at];
+      const first = der[at + 1];
+      const n = first & 0x80 ? first & 0x7f : 0;
+      if (n > 3 || at + 2 + n > end) return;
+      if (n === 0) fields.push({ offset: at + 1, size: 1 });
+      else fields.push({ offset: at + 2, size: n as 1 | 2 | 3 });
+      const length = n === 0 ? first : der.readUIntBE(at + 2, n);
+      const body = at + 2 + n;
+      if (body + length > end) return;
+      if (tag & 0x20) walk(body, body + length, depth + 1);
+      else if (tag === 0x04 && length > 2 && der[body] === 0x30) walk(body, body + length, depth + 1); // extnValue
+      at = body + length;
+    }
+  };
+  walk(0, der.length, 0);
+  return fields;
+}
+let trustOfFuzz: ReturnType<typeof trustStoreFromPems> | undefined;
+/** EC_CERT (self-signed) as the only anchor. */
+function fuzzTrust() {
+  const pemOf = (der: Buffer) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+  trustOfFuzz ??= trustStoreFromPems([pemOf(EC_CERT)], 'fuzz roots');
+  return trustOfFuzz;
+}
+const X509_SEEDS = seeds([['ec-cert', EC_CERT], ['rsa-cert', RSA_CERT]], (b) => derFields(b));
+
 /** Material spliced into inputs. */
 const DONORS: Buffer[] = [...FLIGHT_SEEDS, ...SERVER_HELLO_SEEDS, ...CERTIFICATE_SEEDS, ...HANDSHAKE_STREAM_SEEDS].map((s) => s.bytes);
 
@@ -894,6 +934,27 @@ export const PROPERTIES: FuzzProperty[] = [
     fc.tuple(chunked(tls13Mutated), ends),
     ([chunks, end], meter) => {
       analyseInChunks(meter, CLIENTS['tls1.0-1.3'], chunks, end);
+    },
+  ),
+  define(
+    'analyzeChain over mutated X.509 DER',
+    RECORD_ALLOCATION_LIMIT,
+    RECORD_LIMIT_NAME,
+    fc.tuple(fc.oneof({ weight: 5, arbitrary: mutated(X509_SEEDS, 4) }, randomBytes(300)), fc.nat(3), fc.constantFrom('origin.example.com', 'Origin.Example.COM.', '')),
+    ([der, position, serverName], meter) => {
+      // The mutated certificate among valid ones, first or later: its problems must never become other certificates'.
+      const chain: Buffer[] = [EC_CERT, RSA_CERT, EC_CERT];
+      chain.splice(position % 3, 0, der);
+      const result = meter.total(() => analyzeChain(chain, { serverName, now: FUZZ_NOW, trust: fuzzTrust(), expiryWarningDays: 30 }));
+      check(typeof result.trustStore === 'string' && Array.isArray(result.problems), 'no analysis');
+      if (result.certificateError) {
+        check(result.problems.length === 0, `findings beside an unparsable certificate: ${result.problems.map((p) => p.code).join(', ')}`);
+        check(/^certificate \d+ \(\d+ bytes\) cannot be parsed: /.test(result.certificateError), `an unclear parse error: ${result.certificateError}`);
+      }
+      for (const p of result.problems) {
+        check(lookupFinding(p.code) !== undefined, `a problem code the catalogue lacks: ${p.code}`);
+        check(typeof p.detail === 'string' && p.detail.length > 0 && !p.detail.includes('undefined'), `a bad detail: ${p.detail}`);
+      }
     },
   ),
 ];

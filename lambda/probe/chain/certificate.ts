@@ -184,6 +184,11 @@ export function parseCertificate(sent: Buffer, index: number, x509?: X509Certifi
   } catch (err) {
     throw new CertificateParseError(`not an X.509 certificate OpenSSL can read (${(err as Error).message})`);
   }
+  try {
+    void node.publicKey.asymmetricKeyType;
+  } catch (err) {
+    throw new CertificateParseError(`its public key cannot be read (${(err as Error).message})`);
+  }
   let cert: Certificate;
   try {
     // A copy: the schema parser walks the whole ArrayBuffer under a Buffer, which for a certificate read from a flight
