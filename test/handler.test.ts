@@ -450,6 +450,7 @@ describe('configuration from the environment', () => {
         suppressions: [],
         distributions: [],
         excludeDistributions: [],
+        caFiles: [],
       },
     });
   });
@@ -465,6 +466,7 @@ describe('configuration from the environment', () => {
       CONNECT_TIMEOUT_MS: '5000',
       DISTRIBUTIONS: 'E1AAAAAAAAAAAA, E2BBBBBBBBBBBB',
       EXCLUDE_DISTRIBUTIONS: 'E3CCCCCCCCCCCC',
+      CA_FILES: '/var/task/test-ca.pem,/opt/more.pem',
       SUPPRESSIONS: JSON.stringify([{ distributionId: 'E1AAAAAAAAAAAA', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }]),
     });
     expect(c.settings).toEqual({
@@ -476,6 +478,7 @@ describe('configuration from the environment', () => {
       connectTimeoutMs: 5000,
       distributions: ['E1AAAAAAAAAAAA', 'E2BBBBBBBBBBBB'],
       excludeDistributions: ['E3CCCCCCCCCCCC'],
+      caFiles: ['/var/task/test-ca.pem', '/opt/more.pem'],
       suppressions: [{ distributionId: 'E1AAAAAAAAAAAA', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }],
     });
   });
