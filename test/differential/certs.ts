@@ -2,7 +2,7 @@
  * Certificates for the differential suite: any extension set, made with @peculiar/x509 over node's webcrypto.
  * Nothing here is written outside os.tmpdir(); never commit what it generates.
  */
-import '../support/reflect-metadata-shim';
+import '../../demo/reflect-metadata-shim';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
