@@ -22,6 +22,10 @@ export const ENV = {
    * Mozilla's list as Node bundles it plus these; NODE_EXTRA_CA_CERTS never counts.
    */
   CA_FILES: 'CA_FILES',
+  /** `true` or `false`: the request through CloudFront per cache behavior (the edge check). */
+  EDGE_CHECK: 'EDGE_CHECK',
+  /** `vpc-origins` for the VPC probe function (only VPC origins, probed directly from inside the VPC). */
+  SCAN_MODE: 'SCAN_MODE',
 } as const;
 
 /**

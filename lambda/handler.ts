@@ -13,7 +13,8 @@ import { decodeEnvironment, type RunSettings } from '../lib/settings';
 import { SnsPublisher } from './alerting/publish';
 import { DynamoStateStore } from './alerting/state-store';
 import { ENV, METRICS } from './contract';
-import { createCloudFrontClient, loadTargets } from './inventory';
+import { createAcmClient, createCloudFrontClient, loadTargets } from './inventory';
+import { vpcProbeTargets } from './inventory/vpc-targets';
 import { runScan } from './pipeline';
 import { createHandler, type RunDeps } from './run/monitor-run';
 
@@ -43,6 +44,7 @@ const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 8 }
   marshallOptions: { removeUndefinedValues: true },
 });
 const cloudfront = createCloudFrontClient();
+const acm = createAcmClient();
 
 export function defaultDeps(): RunDeps {
   let config: LambdaConfig;
@@ -52,14 +54,17 @@ export function defaultDeps(): RunDeps {
     logger.error((e as Error).message);
     throw e;
   }
-  const { settings } = config;
+  // The VPC probe function (SCAN_MODE=vpc-origins) probes only the VPC origins, directly, and leaves the edge check
+  // to the main function.
+  const vpcOnly = process.env[ENV.SCAN_MODE] === 'vpc-origins';
+  const settings = vpcOnly ? { ...config.settings, edgeCheck: false } : config.settings;
   return {
     settings,
     loadTargets: () =>
       loadTargets(
-        { kind: 'api', client: cloudfront },
+        { kind: 'api', client: cloudfront, acm },
         { distributions: settings.distributions, excludeDistributions: settings.excludeDistributions },
-      ),
+      ).then((targets) => (vpcOnly ? vpcProbeTargets(targets) : targets)),
     scan: runScan,
     store: new DynamoStateStore(dynamo, config.tableName),
     publisher: new SnsPublisher(sns, config.topicArn),

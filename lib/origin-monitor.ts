@@ -81,6 +81,15 @@ export function nagAcknowledgements(stack: Stack): Array<{ id: string; reason: s
       reason:
         "cloudfront:GetDistributionTenant, scoped to this account's distribution tenants: each tenant's parameter values fill its template's origin names; the tenants are unknown at deploy time.",
     },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:acm:us-east-1:${account}:certificate/*]`,
+      reason:
+        "acm:DescribeCertificate, scoped to this account's certificates in us-east-1 (where CloudFront's are): the scan reads exactly the client certificates that origins' OriginMtlsConfig names, unknown at deploy time.",
+    },
+    {
+      id: `AwsSolutions-IAM5[${arn('vpcorigin')}]`,
+      reason: "cloudfront:GetVpcOrigin, scoped to this account's VPC origins: the scan reads the VPC origins that distributions name, unknown at deploy time.",
+    },
   ];
 }
 
@@ -202,6 +211,18 @@ export class CloudFrontOriginMonitor extends Construct {
           cloudFrontArn(stack, 'distribution'),
           cloudFrontArn(stack, 'continuous-deployment-policy'),
           cloudFrontArn(stack, 'distribution-tenant'),
+        ],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOriginResources',
+        // Origin mTLS client certificates (ACM, us-east-1 only for CloudFront) and VPC origins' settings
+        // (lambda/inventory/origin-resources.ts): exactly the ARNs and ids the distributions name.
+        actions: ['acm:DescribeCertificate', 'cloudfront:GetVpcOrigin'],
+        resources: [
+          stack.formatArn({ service: 'acm', region: 'us-east-1', resource: 'certificate', resourceName: '*' }),
+          cloudFrontArn(stack, 'vpcorigin'),
         ],
       }),
     );

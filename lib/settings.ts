@@ -240,6 +240,33 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 const PROFILE_NAMES = Object.keys(PROFILES) as [string, ...string[]];
 
+/** true or false, from a boolean or the strings "true" / "false" (any case). */
+function boolean() {
+  const error = (iss: { input?: unknown }) => `${show(iss.input)} is neither true nor false`;
+  return preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const t = v.trim().toLowerCase();
+    return t === 'true' ? true : t === 'false' ? false : v;
+  }, z.boolean({ error }));
+}
+
+const awsId = (prefix: string, field: string) =>
+  z.string({ error: (iss) => `${field} ${show(iss.input)} is not a string` }).check(
+    z.regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: (iss) => `${field} ${show(iss.input)} is not a ${prefix}-... id` }),
+  );
+
+/** Where the VPC probe function runs: private subnets of the VPC the VPC origins are in, and a security group they admit. */
+export const VPC_PROBE = z.strictObject(
+  {
+    subnetIds: z.array(awsId('subnet', 'subnetIds item')).check(z.minLength(1, { error: 'subnetIds must list at least one subnet' })),
+    securityGroupIds: z.array(awsId('sg', 'securityGroupIds item')).check(z.minLength(1, { error: 'securityGroupIds must list at least one security group' })),
+  },
+  {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `has unknown key ${show(iss.keys[0])} (the keys are subnetIds, securityGroupIds)` : `${show(iss.input)} is not {subnetIds, securityGroupIds}`),
+  },
+);
+export type VpcProbeSettings = z.output<typeof VPC_PROBE>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // The settings
 // ---------------------------------------------------------------------------------------------------------------
@@ -404,6 +431,23 @@ export const SETTINGS = {
     doc: { default: String(DEFAULT_SCAN_CONCURRENCY), meaning: 'origins probed at once (1-256)' },
     env: { name: ENV.CONCURRENCY, encode: asNumber },
   }),
+  edgeCheck: runtime({
+    schema: boolean(),
+    default: true,
+    example: 'false',
+    doc: { default: 'true', meaning: 'the edge check: one request through CloudFront per cache behavior and run (README, "Through CloudFront"); `false` turns it off' },
+    env: { name: ENV.EDGE_CHECK, encode: (b) => String(b) },
+  }),
+  vpcProbe: setting({
+    schema: preprocess((v, ctx) => (typeof v === 'string' ? parseJson(v, ctx) : v), VPC_PROBE),
+    default: undefined,
+    example: `'{"subnetIds":["subnet-0a1b2c3d"],"securityGroupIds":["sg-0a1b2c3d"]}'`,
+    doc: {
+      default: 'off',
+      meaning:
+        'JSON `{subnetIds, securityGroupIds}`: a second function in those private subnets (with a route to the CloudFront and ACM APIs, e.g. a NAT gateway) probes VPC origins directly, with its own alert state',
+    },
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -419,7 +463,7 @@ export const RUNTIME_KEYS = SETTING_KEYS.filter((k) => SETTINGS[k].env !== undef
 /** What the scan reads at run time. Unset optional values are absent. */
 export type RunSettings = { readonly [K in Exclude<RuntimeKey, OptionalKey>]: Value<K> } & { readonly [K in OptionalKey & RuntimeKey]?: Value<K> };
 /** The settings whose default is "unset". */
-type OptionalKey = 'scheduleMinutes' | 'reservedConcurrency' | 'connectTimeoutMs';
+type OptionalKey = 'scheduleMinutes' | 'reservedConcurrency' | 'connectTimeoutMs' | 'vpcProbe';
 
 export class ConfigError extends Error {
   constructor(
@@ -494,6 +538,8 @@ export interface MonitorConfig extends RunSettings {
   readonly memorySize: number;
   readonly logRetentionDays: number;
   readonly reservedConcurrency?: number;
+  /** The VPC probe function's subnets and security groups; undefined: no VPC probe. */
+  readonly vpcProbe?: VpcProbeSettings;
   /** Non-fatal remarks, for the caller to surface; `id` names the kind. */
   readonly warnings: ConfigWarning[];
 }
@@ -557,6 +603,7 @@ export function resolveSettings(get: (key: SettingKey) => unknown, now: Date = n
 
   const reservedConcurrency = v('reservedConcurrency');
   const connectTimeoutMs = v('connectTimeoutMs');
+  const vpcProbe = v('vpcProbe');
   return {
     alertEmails,
     schedule: schedule.expression,
@@ -575,6 +622,8 @@ export function resolveSettings(get: (key: SettingKey) => unknown, now: Date = n
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     scanConcurrency: v('scanConcurrency')!,
     caFiles: v('caFiles')!,
+    edgeCheck: v('edgeCheck')!,
+    ...(vpcProbe !== undefined ? { vpcProbe } : {}),
     warnings,
   };
 }

@@ -16,6 +16,7 @@ import { getProfile } from '../cloudfront/client-profile';
 import { LOG, METRICS } from '../contract';
 import type { OriginReport, OriginTarget, ScanReport } from '../model';
 import type { ScanOptions } from '../pipeline';
+import type { EdgeProbe } from '../probe/edge';
 import type { RunSettings } from '../../lib/settings';
 import { deadlineFrom, scanWithBackstop } from './deadline-backstop';
 import { publishNews } from './publish-news';
@@ -36,6 +37,8 @@ export interface RunDeps {
   functionName?: string;
   /** Time kept after the last probe starts, from the Lambda's remaining time. Default: deadlineMargin. */
   margin?: (remainingMs: number) => number;
+  /** The edge check's request (when `settings.edgeCheck`); the real one, to the distribution's domain, by default. */
+  edgeProbe?: EdgeProbe;
 }
 
 export interface RunResult {
@@ -79,6 +82,7 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
       ...(settings.caFiles.length ? { caFiles: [...settings.caFiles] } : {}),
       ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
       ...(limits ? { deadline: limits.deadline } : {}),
+      ...(settings.edgeCheck ? { edge: deps.edgeProbe ? { probe: deps.edgeProbe } : {} } : {}),
       now: deps.now,
       onOrigin: logOrigin,
     };

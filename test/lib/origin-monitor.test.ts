@@ -111,6 +111,8 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[]).sort();
     expect(actions).toEqual(
       [
+        'acm:DescribeCertificate',
+        'cloudfront:GetVpcOrigin',
         'cloudfront:GetCachePolicy',
         'cloudfront:GetContinuousDeploymentPolicy',
         'cloudfront:GetDistributionConfig',
@@ -144,6 +146,13 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudfront::123456789012:${r}/*`]],
         })),
       ),
+    );
+    // Origin mTLS client certificates and VPC origins: each action on its own resource type of this account.
+    expect(JSON.stringify(statements.find((s) => s.Sid === 'ReadOriginResources')!.Resource)).toBe(
+      JSON.stringify([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm:us-east-1:123456789012:certificate/*']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::123456789012:vpcorigin/*']] },
+      ]),
     );
     const cfPolicies = statements.find((s) => s.Sid === 'ReadOriginPolicies')!;
     expect(JSON.stringify(cfPolicies.Resource)).toBe(
@@ -369,6 +378,8 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:distribution/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:continuous-deployment-policy/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:distribution-tenant/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:acm:us-east-1:123456789012:certificate/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudfront::123456789012:vpcorigin/*]',
     ]);
     for (const a of acks) expect(a.reason.length).toBeGreaterThan(40);
     expect(nagAcknowledgements(new Stack()).map((a) => a.id)[1]).toBe(
