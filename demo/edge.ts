@@ -12,8 +12,8 @@
 import type { TLSSocket } from 'node:tls';
 import type { EdgeProbe } from '../lambda/probe/edge';
 import { createEdgeProbe } from '../lambda/probe/edge';
-import { chainPem, createPki } from '../test/support/pki';
-import { freePort, listenTls, type Listening } from '../test/support/servers';
+import { chainPem, createPki } from './pki';
+import { freePort, listenTls, type Listening } from './servers';
 import { allowOnlyFrom, startFakeEdge, type FakeEdge, type FakeEdgeAction, type FakeEdgeRoute } from './fake-edge';
 import type { Fleet } from './fleet';
 
@@ -121,11 +121,11 @@ export async function startDemoEdge(
 }
 
 /** The demo inventory's entries for the three edge origins (SDK / AWS CLI shape). */
-export function edgeInventory(edge: DemoEdge, customOrigin: (id: string, name: string, port: number) => Record<string, unknown>) {
+export function edgeInventory<O extends { CustomOriginConfig: object }>(edge: DemoEdge, customOrigin: (id: string, name: string, port: number) => O) {
   const byId = (id: string) => edge.origins.find((o) => o.id === id)!;
-  const origin = (id: string, extra: Record<string, unknown> = {}) => {
+  const origin = (id: string, extra: Record<string, unknown> = {}): O => {
     const o = customOrigin(id, byId(id).name, byId(id).port);
-    return { ...o, CustomOriginConfig: { ...(o.CustomOriginConfig as Record<string, unknown>), ...extra } };
+    return { ...o, CustomOriginConfig: { ...o.CustomOriginConfig, ...extra } };
   };
   return {
     origins: [

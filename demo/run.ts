@@ -25,9 +25,12 @@ import type { Resolver } from '../lambda/probe/dns';
 import { trustStoreFromPems } from '../lambda/probe/trust-store';
 import { runScan } from '../lambda/pipeline';
 import { renderTable } from '../lambda/report/table';
+import { EDGE_ORIGINS, edgeInventory, startDemoEdge, type DemoEdge } from './edge';
 import { startFleet, type Fleet } from './fleet';
 
 export const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
+/** The demo distribution's domain name: the demo's fake edge answers for it (nothing is asked of CloudFront). */
+export const DEMO_DISTRIBUTION_DOMAIN = 'd111111abcdef8.cloudfront.net';
 /** The value of the demo origins' custom header: it must never be printed, logged or published. */
 export const DEMO_HEADER_SECRET = 'demo-shared-secret-never-printed';
 const ALL_VIEWER = '216adef6-5c7f-47e4-b989-5492eafa07d3'; // managed origin request policy: forwards the viewer Host
@@ -84,8 +87,10 @@ function behavior(path: string | undefined, originId: string, originRequestPolic
  * What `aws cloudfront list-distributions` would print for the demo account. `retired: false` leaves out the
  * origin whose name does not exist (the kept fleet's inventory: a real resolver would be asked about it).
  */
-export function demoInventory(fleet: Fleet, options: { retired?: boolean } = {}) {
+export function demoInventory(fleet: Fleet, options: { retired?: boolean; edge?: DemoEdge } = {}) {
   const retired = options.retired ?? true;
+  // The three origins only the edge check can judge (demo/edge.ts), when the demo's edge runs.
+  const throughEdge = options.edge ? edgeInventory(options.edge, (id, name, port) => customOrigin(id, name, port, ['TLSv1.2'])) : { origins: [], behaviors: [] };
   const origins = [
     ...fleet.origins.map((o) => customOrigin(o.id, o.name, o.port, o.allowedVersions)),
     // The healthy server again, behind a behavior that forwards the viewer's Host: CloudFront then sends
@@ -93,12 +98,14 @@ export function demoInventory(fleet: Fleet, options: { retired?: boolean } = {})
     customOrigin('app-forwarding-host', fleet.byId('healthy').name, fleet.byId('healthy').port, ['TLSv1.2']),
     ...(retired ? [customOrigin('retired-api', RETIRED, 443, ['TLSv1.2'])] : []),
     { Id: 'assets-bucket', DomainName: 'shop-assets.s3.us-east-1.amazonaws.com', OriginPath: '', S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: 'E2OACEXAMPLE' },
+    ...throughEdge.origins,
   ];
   const behaviors = [
     ...fleet.origins.filter((o) => o.id !== 'healthy').map((o) => behavior(`/${o.id}/*`, o.id)),
     behavior('/app/*', 'app-forwarding-host', ALL_VIEWER),
     ...(retired ? [behavior('/retired/*', 'retired-api')] : []),
     behavior('/assets/*', 'assets-bucket'),
+    ...throughEdge.behaviors,
   ];
   return {
     DistributionList: {
@@ -107,7 +114,7 @@ export function demoInventory(fleet: Fleet, options: { retired?: boolean } = {})
           Id: DISTRIBUTION_ID,
           ARN: `arn:aws:cloudfront::123456789012:distribution/${DISTRIBUTION_ID}`,
           Status: 'Deployed',
-          DomainName: 'd111111abcdef8.cloudfront.net',
+          DomainName: DEMO_DISTRIBUTION_DOMAIN,
           Aliases: { Quantity: 1, Items: ['www.shop.test'] },
           Origins: { Quantity: origins.length, Items: origins },
           OriginGroups: { Quantity: 0 },
@@ -165,21 +172,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
   const madeDir = options.dir === undefined;
   const dir = madeDir ? mkdtempSync(join(tmpdir(), 'cfom-demo-')) : resolve(options.dir!);
   let closed = false;
+  let edge: DemoEdge | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
+    await edge?.close();
     await fleet.close();
     if (madeDir && !options.keep) rmSync(dir, { recursive: true, force: true });
   };
   try {
     mkdirSync(dir, { recursive: true });
-    for (const o of fleet.origins) out(`  ${o.id.padEnd(16)} ${`${o.name}:${o.port}`.padEnd(42)} ${o.description}\n`);
+    // A fake CloudFront edge in front of the distribution (the edge check goes through it; it connects to origins
+    // from 127.0.0.2), and three origins only it can judge.
+    edge = await startDemoEdge(fleet, { distributionDomainName: DEMO_DISTRIBUTION_DOMAIN, alias: 'www.shop.test', forwardedHostPaths: ['/app/'], refusedPaths: ['/retired/'] });
+    for (const o of [...fleet.origins, ...edge.origins]) out(`  ${o.id.padEnd(16)} ${`${o.name}:${o.port}`.padEnd(42)} ${o.description}\n`);
+    out(`  ${'(edge)'.padEnd(16)} ${`127.0.0.1:${edge.edge.port}`.padEnd(42)} a fake CloudFront edge for ${DEMO_DISTRIBUTION_DOMAIN}\n`);
 
     // The story's inventory has the retired origin too; the file left for `scan` has only the fleet.
     const storyInventory = join(dir, 'story-list-distributions.json');
-    writeFileSync(storyInventory, JSON.stringify(demoInventory(fleet), null, 2));
+    writeFileSync(storyInventory, JSON.stringify(demoInventory(fleet, { edge }), null, 2));
     const inventoryFile = join(dir, 'list-distributions.json');
-    writeFileSync(inventoryFile, JSON.stringify(demoInventory(fleet, { retired: false }), null, 2));
+    writeFileSync(inventoryFile, JSON.stringify(demoInventory(fleet, { retired: false, edge }), null, 2));
     const caFile = join(dir, 'demo-root-ca.pem');
     writeFileSync(caFile, fleet.pki.root.certPem);
 
@@ -207,6 +220,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
       metrics: noMetrics,
       now: () => new Date(Date.now() + clockOffset),
       functionName: 'CloudFrontOriginMonitor-ScanFunction (demo)',
+      edgeProbe: edge.probe,
     };
 
     heading(
@@ -215,6 +229,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     );
     const first = await runOnce(deps);
     out(renderTable(reports[0], { color: process.stdout.isTTY === true && !process.env.NO_COLOR, verbose: false }));
+    heading('Through CloudFront: what the edge check adds (one request per cache behavior; POP and request id kept)');
+    for (const id of [EDGE_ORIGINS.ALLOWLISTED, EDGE_ORIGINS.MTLS, EDGE_ORIGINS.RUNTIME]) {
+      const o = reports[0].origins.find((r) => r.originId === id);
+      for (const f of o?.findings ?? []) out(`  ${id.padEnd(12)} ${f.severity.toUpperCase().padEnd(8)} ${f.code}: ${f.message}\n`);
+    }
+    const confirmed = reports[0].origins.flatMap((o) => o.findings).filter((f) => f.evidence.confirmedThroughCloudFront).length;
+    out(`  and ${confirmed} critical finding(s) of the direct probe confirmed through CloudFront (its own 502 or 504, with the request id).\n`);
     heading('The e-mail run 1 sends through SNS');
     const email1 = first.published ? email : '';
     out(first.published ? email : '(no e-mail: nothing to say)\n');
@@ -232,15 +253,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
 
     const secrets = JSON.stringify(reports) + logLines.join('\n');
     if (secrets.includes(DEMO_HEADER_SECRET)) throw new Error('a custom header value reached the report or the logs');
-    // --no-edge: the demo's distribution domain is not on CloudFront, so there is no edge to ask.
-    const scanCommand = `${command} scan --inventory ${inventoryFile} --ca-file ${caFile} --no-edge`;
+    // --connect-to: the demo's distribution domain is not on CloudFront; its edge is the demo's, on loopback.
+    const scanCommand = `${command} scan --inventory ${inventoryFile} --ca-file ${caFile} --connect-to ${edge.connectTo}`;
     out(
       `\nDone. Run 1 found ${reports[0].summary.critical} critical, ${reports[0].summary.warning} warning, ${reports[0].summary.ok} ok, ${reports[0].summary.skipped} skipped origin(s); run 2 sent ${second.published ? `"${second.subject}"` : 'nothing'}.\n` +
         'The deployed monitor does the same every 15 minutes and e-mails through SNS: see README.md, "Deploy the monitor".\n',
     );
     if (options.keep) {
       out(
-        `\nThe fleet keeps running (Ctrl-C stops it). Its inventory and root CA are in ${dir}:\n` +
+        `\nThe fleet keeps running (Ctrl-C stops it), and its CloudFront edge. Its inventory and root CA are in ${dir}:\n` +
           `  ${inventoryFile}\n  ${caFile}\n` +
           `Scan it as you would your account (the root CA stands in for the CA list CloudFront trusts):\n  ${scanCommand}\n` +
           `The "Check" commands of the e-mail above work against it too (but ${fleet.byId('expired').name} has its renewed certificate now).\n`,

@@ -451,6 +451,7 @@ describe('configuration from the environment', () => {
         distributions: [],
         excludeDistributions: [],
         caFiles: [],
+        edgeCheck: true,
       },
     });
   });
@@ -468,8 +469,10 @@ describe('configuration from the environment', () => {
       EXCLUDE_DISTRIBUTIONS: 'E3CCCCCCCCCCCC',
       CA_FILES: '/var/task/test-ca.pem,/opt/more.pem',
       SUPPRESSIONS: JSON.stringify([{ distributionId: 'E1AAAAAAAAAAAA', code: 'CERT_EXPIRED', until: '2025-07-01', reason: 'OPS-9' }]),
+      EDGE_CHECK: 'false',
     });
     expect(c.settings).toEqual({
+      edgeCheck: false,
       profile: 'cloudfront-legacy',
       expiryWarningDays: 45,
       reminderHours: 12,

@@ -142,6 +142,9 @@ function invoke(): Promise<Invocation> {
     [ENV.TABLE_NAME]: TABLE_NAME,
     // Alert on the first failing run (the stack's default is 2 consecutive runs).
     [ENV.CONFIRM_RUNS]: '1',
+    // The demo distribution's domain is not on loopback: no edge check from the child (the stack's default is on;
+    // test/edge/ runs it against a fake edge).
+    [ENV.EDGE_CHECK]: 'false',
     // What Lambda sets.
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -254,7 +257,7 @@ describe('the Lambda bundle cdk synth produces, run against local fakes', () => 
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
-    expect(synth.environment).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE });
+    expect(synth.environment).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE, [ENV.EDGE_CHECK]: 'true' });
   });
 
   it('the bundle carries the settings schema (zod) but not the synth-only cron checker (cron-validate and its yup)', () => {

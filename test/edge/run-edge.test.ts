@@ -1,0 +1,86 @@
+/** The deployed run turns the edge check on from its setting, with the probe it is given; the VPC probe's targets. */
+import { MemoryStateStore, TextPublisher } from '../../lambda/alerting/local';
+import { vpcProbeTargets } from '../../lambda/inventory/vpc-targets';
+import type { OriginTarget, ScanReport } from '../../lambda/model';
+import { assembleReport, type ScanOptions } from '../../lambda/pipeline';
+import type { EdgeProbe } from '../../lambda/probe/edge';
+import { runOnce, type RunDeps } from '../../lambda/run/monitor-run';
+import { decodeEnvironment } from '../../lib/settings';
+
+const probe: EdgeProbe = async () => {
+  throw new Error('not called: the scan is a stand-in');
+};
+
+async function optionsOfRun(env: Record<string, string>): Promise<ScanOptions> {
+  const calls: ScanOptions[] = [];
+  const deps: RunDeps = {
+    settings: decodeEnvironment(env),
+    loadTargets: async () => [],
+    scan: async (_t, options) => {
+      calls.push(options);
+      return assembleReport({ profile: options.profile.name, startedAt: new Date().toISOString(), durationMs: 1, origins: [], notReached: { keys: [], reason: '' } }) as ScanReport;
+    },
+    store: new MemoryStateStore(),
+    publisher: new TextPublisher(() => undefined),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+    now: () => new Date(),
+    edgeProbe: probe,
+  };
+  await runOnce(deps);
+  return calls[0];
+}
+
+describe('the deployed run', () => {
+  it('runs the edge check by default (EDGE_CHECK unset), with the probe it is given', async () => {
+    expect((await optionsOfRun({})).edge).toEqual({ probe });
+    expect((await optionsOfRun({ EDGE_CHECK: 'true' })).edge).toEqual({ probe });
+  });
+
+  it('EDGE_CHECK=false turns it off; another value is a one-line configuration error', async () => {
+    expect((await optionsOfRun({ EDGE_CHECK: 'false' })).edge).toBeUndefined();
+    expect(() => decodeEnvironment({ EDGE_CHECK: 'sometimes' })).toThrow(/EDGE_CHECK \(setting edgeCheck\): "sometimes" is neither true nor false/);
+  });
+});
+
+describe('the VPC probe function\'s targets', () => {
+  const base: OriginTarget = {
+    key: 'E1/private',
+    distributionId: 'E1',
+    distributionDomainName: 'd1.cloudfront.net',
+    originId: 'private',
+    domainName: 'internal-shop-123.us-east-1.elb.amazonaws.com',
+    protocolPolicy: 'https-only',
+    httpPort: 80,
+    httpsPort: 443,
+    ports: [],
+    sniNames: [],
+    allowedVersions: [],
+    connectionTimeoutMs: 10_000,
+    connectionAttempts: 3,
+    edgeRoutes: [{ pathPattern: '/internal/*', precedingPatterns: [], method: 'GET', host: 'd1.cloudfront.net' }],
+  };
+  const custom: OriginTarget = { ...base, key: 'E1/public', originId: 'public', ports: [{ port: 443, tls: true }] };
+
+  it('are the VPC origins only, probed with the ports, protocol policy and TLS versions GetVpcOrigin gave, and no edge check', () => {
+    const vpc: OriginTarget = {
+      ...base,
+      vpcOrigin: { id: 'vo_1', endpoint: { arn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/internal-shop/1', httpPort: 8080, httpsPort: 8443, protocolPolicy: 'https-only', sslProtocols: ['TLSv1.1', 'TLSv1.2'] } },
+    };
+    const [t, ...rest] = vpcProbeTargets([custom, vpc]);
+    expect(rest).toEqual([]);
+    expect(t).toMatchObject({
+      key: 'E1/private',
+      ports: [{ port: 8443, tls: true, behaviors: ['/internal/*'] }],
+      sniNames: [{ name: 'internal-shop-123.us-east-1.elb.amazonaws.com', source: 'origin-domain', behaviors: ['/internal/*'] }],
+      allowedVersions: ['TLSv1.1', 'TLSv1.2'],
+      httpsPort: 8443,
+    });
+    expect(t.edgeRoutes).toBeUndefined();
+  });
+
+  it('a VPC origin whose settings could not be read is skipped, saying why', () => {
+    const [t] = vpcProbeTargets([{ ...base, vpcOrigin: { id: 'vo_2', readError: 'AccessDenied: no' } }]);
+    expect(t.skip).toEqual({ reason: 'VPC origin vo_2: its settings could not be read (AccessDenied: no)' });
+  });
+});
