@@ -111,6 +111,8 @@ export class CloudFrontOriginMonitor extends Construct {
   /** The monitor's resolver failed for some origins (they were not checked): one alert, not one per origin. */
   readonly resolverAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
+  /** The VPC probe (the vpcProbe setting): a second function inside the VPC that probes VPC origins directly. */
+  readonly vpcProbe?: { function: NodejsFunction; role: iam.Role; table: dynamodb.Table; logGroup: logs.LogGroup; errorsAlarm: cloudwatch.Alarm };
 
   constructor(scope: Construct, id: string, props: CloudFrontOriginMonitorProps = {}) {
     super(scope, id);
@@ -176,6 +178,12 @@ export class CloudFrontOriginMonitor extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'CloudFront origin monitor: read CloudFront configuration, keep alert state, publish alerts',
     });
+    // The scan's reads and its alerts; the VPC probe's role gets the same (each function keeps its own logs and state).
+    const scanStatements: iam.PolicyStatement[] = [];
+    const allowScan = (statement: iam.PolicyStatement) => {
+      scanStatements.push(statement);
+      this.role.addToPrincipalPolicy(statement);
+    };
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'WriteOwnLogs',
@@ -183,7 +191,7 @@ export class CloudFrontOriginMonitor extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({
         sid: 'ListDistributions',
         // Account-wide listings: ListDistributions supports no resource-level scoping; the multi-tenant templates
@@ -192,7 +200,7 @@ export class CloudFrontOriginMonitor extends Construct {
         resources: ['*'],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({
         sid: 'ReadOriginPolicies',
         actions: ['cloudfront:GetCachePolicy', 'cloudfront:GetOriginRequestPolicy'],
@@ -202,7 +210,7 @@ export class CloudFrontOriginMonitor extends Construct {
         ],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({
         sid: 'ReadStagingAndTenants',
         // Staging distributions' primaries and traffic shares; multi-tenant templates' defaults and tenants' values.
@@ -214,7 +222,7 @@ export class CloudFrontOriginMonitor extends Construct {
         ],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({
         sid: 'ReadOriginResources',
         // Origin mTLS client certificates (ACM, us-east-1 only for CloudFront) and VPC origins' settings
@@ -226,10 +234,10 @@ export class CloudFrontOriginMonitor extends Construct {
         ],
       }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
     );
-    this.role.addToPrincipalPolicy(
+    allowScan(
       new iam.PolicyStatement({
         sid: 'EncryptAlerts',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -349,6 +357,10 @@ export class CloudFrontOriginMonitor extends Construct {
       alarm.addOkAction(alarmAction);
     }
 
+    if (config.vpcProbe) {
+      this.vpcProbe = this.vpcProbeFunction(config, { env, scanStatements, removalPolicy, root, alarmPeriod, alarmAction });
+    }
+
     // Dashboard.
     const graphPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 5), 1440));
     const metric = (name: string, label: string, statistic: string) =>
@@ -434,6 +446,85 @@ export class CloudFrontOriginMonitor extends Construct {
       ],
     });
   }
+
+  /**
+   * The VPC probe: the same handler in VPC-origins mode (SCAN_MODE), attached to the user's private subnets with a
+   * security group the VPC origins admit, on the same schedule and topic; its own alert state, log group and role
+   * (the scan's reads and alerts, plus the network interfaces Lambda needs in a VPC).
+   */
+  private vpcProbeFunction(config: MonitorConfig, parts: VpcProbeParts): NonNullable<CloudFrontOriginMonitor['vpcProbe']> {
+    const vpc = config.vpcProbe!;
+    const table = new dynamodb.Table(this, 'VpcProbeStateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: parts.removalPolicy,
+    });
+    const logGroup = new logs.LogGroup(this, 'VpcProbeLogGroup', { retention: config.logRetentionDays as logs.RetentionDays, removalPolicy: parts.removalPolicy });
+    const role = new iam.Role(this, 'VpcProbeRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CloudFront origin monitor VPC probe: read CloudFront configuration, probe VPC origins from inside the VPC',
+    });
+    for (const st of parts.scanStatements) role.addToPrincipalPolicy(st);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AlertState', actions: [...STATE_TABLE_ACTIONS], resources: [table.tableArn] }));
+    // What Lambda does with the function's network interfaces in the VPC (the actions of AWSLambdaVPCAccessExecutionRole).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }),
+    );
+    const stack = Stack.of(this);
+    for (const ack of nagAcknowledgements(stack)) {
+      const reason = ack.id === 'AwsSolutions-IAM5[Resource::*]' ? `${ack.reason} The VPC probe also manages its network interfaces in the VPC (ec2:CreateNetworkInterface and the like), which Lambda does on Resource "*" (the AWSLambdaVPCAccessExecutionRole actions).` : ack.reason;
+      Validations.of(role).acknowledge({ id: ack.id, reason });
+    }
+    const fn = new NodejsFunction(this, 'VpcProbeFunction', {
+      description: 'Probes CloudFront VPC origins directly, from inside their VPC',
+      entry: path.join(parts.root, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: parts.root,
+      depsLockFilePath: path.join(parts.root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(config.timeoutSeconds),
+      memorySize: config.memorySize,
+      retryAttempts: 0,
+      role,
+      logGroup,
+      environment: { ...parts.env, [ENV.TABLE_NAME]: table.tableName, [ENV.SCAN_MODE]: 'vpc-origins', [ENV.EDGE_CHECK]: 'false' },
+      bundling: { forceDockerBundling: false, minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24', externalModules: ['cron-validate'] },
+    });
+    // The user's subnets and security groups, as given (no VPC lookup at synth).
+    (fn.node.defaultChild as lambda.CfnFunction).vpcConfig = { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds };
+    fn.node.addDependency(role);
+    this.rule.addTarget(new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) }));
+    const errorsAlarm = new cloudwatch.Alarm(this, 'VpcProbeErrorsAlarm', {
+      alarmDescription: 'The CloudFront origin monitor VPC probe failed (see its log group).',
+      metric: fn.metricErrors({ period: parts.alarmPeriod, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    errorsAlarm.addAlarmAction(parts.alarmAction);
+    errorsAlarm.addOkAction(parts.alarmAction);
+    return { function: fn, role, table, logGroup, errorsAlarm };
+  }
+}
+
+/** The VPC probe function (lambda/inventory/vpc-targets.ts): written as a method so the constructor stays readable. */
+interface VpcProbeParts {
+  env: Record<string, string>;
+  scanStatements: iam.PolicyStatement[];
+  removalPolicy: RemovalPolicy;
+  root: string;
+  alarmPeriod: Duration;
+  alarmAction: SnsAction;
 }
 
 /** `arn:<partition>:cloudfront::<account>:<resource>/*` (CloudFront ARNs have no region). */
