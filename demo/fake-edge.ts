@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import { OPENSSL_CLOUDFRONT_CIPHERS } from '../lambda/diagnosis/findings';
 
@@ -95,6 +96,23 @@ export async function startFakeEdge(options: { key: string; cert: string; routes
   const sourceAddress = options.sourceAddress ?? '127.0.0.2';
   const requests: FakeEdgeRequest[] = [];
   const sockets = new Set<Socket>();
+  // One TLS context per origin route (CloudFront's offer, the roots, the client certificate), made once.
+  const contexts = new Map<FakeEdgeAction, SecureContext>();
+  const contextOf = (a: Extract<FakeEdgeAction, { kind: 'origin' }>): SecureContext => {
+    let c = contexts.get(a);
+    if (!c) {
+      c = createSecureContext({
+        ca: a.ca,
+        // CloudFront's offer, as near as OpenSSL gets: its suites up to TLS 1.2 and its groups.
+        minVersion: a.minVersion ?? 'TLSv1.2',
+        ciphers: `${OPENSSL_CLOUDFRONT_CIPHERS}${a.minVersion && a.minVersion !== 'TLSv1.2' ? ':@SECLEVEL=0' : ''}`,
+        ecdhCurve: 'X25519:P-256:P-384',
+        ...(a.clientCert ? { key: a.clientCert.key, cert: a.clientCert.cert } : {}),
+      });
+      contexts.set(a, c);
+    }
+    return c;
+  };
   const server: Server = createServer({ key: options.key, cert: options.cert }, (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const path = req.url ?? '/';
@@ -135,12 +153,7 @@ export async function startFakeEdge(options: { key: string; cert: string; routes
       method: req.method,
       path,
       agent: false,
-      ca: a.ca,
-      // CloudFront's offer, as near as OpenSSL gets: its suites up to TLS 1.2 and its groups.
-      minVersion: a.minVersion ?? 'TLSv1.2',
-      ciphers: `${OPENSSL_CLOUDFRONT_CIPHERS}${a.minVersion && a.minVersion !== 'TLSv1.2' ? ':@SECLEVEL=0' : ''}`,
-      ecdhCurve: 'X25519:P-256:P-384',
-      ...(a.clientCert ? { key: a.clientCert.key, cert: a.clientCert.cert } : {}),
+      ...({ secureContext: contextOf(a) } as object),
       headers: { Host: a.servername, 'User-Agent': 'Amazon CloudFront', Via: cfHeaders.Via, 'X-Amz-Cf-Id': id },
     });
     const connectTimer = setTimeout(() => {

@@ -9,7 +9,7 @@
  * read: enough to recognise CloudFront's own error page, little enough to cost nothing.
  */
 import { request, type RequestOptions } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import type { EdgeFacts, EdgeRoute } from '../model';
 
 export const EDGE_BODY_LIMIT = 64 * 1024;
@@ -53,7 +53,8 @@ function errorStage(err: NodeJS.ErrnoException): NonNullable<EdgeFacts['error']>
 }
 
 export function createEdgeProbe(options: EdgeProbeOptions = {}): EdgeProbe {
-  const ca = options.extraCa?.length ? [...rootCertificates, ...options.extraCa] : undefined;
+  // Built once: a CA list given per request would be parsed again for every connection.
+  const secureContext = options.extraCa?.length ? createSecureContext({ ca: [...rootCertificates, ...options.extraCa] }) : undefined;
   return (req) =>
     new Promise<EdgeFacts>((resolve) => {
       const { route } = req;
@@ -87,7 +88,7 @@ export function createEdgeProbe(options: EdgeProbeOptions = {}): EdgeProbe {
         path: req.path,
         agent: false,
         headers: { Host: route.host, 'User-Agent': req.userAgent, Accept: '*/*', Connection: 'close' },
-        ...(ca ? { ca } : {}),
+        ...(secureContext ? { secureContext } : {}),
       };
       const r = request(opts, (res) => {
         const headersMs = elapsed();
