@@ -250,3 +250,24 @@ function runtimeOriginNote(target: OriginTarget): Finding[] {
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
+
+const DIRECT_WORDS: Record<DirectVerdict | 'any', string> = {
+  'cannot-connect': 'cannot connect (timeout, refused, reset, client certificate demanded)',
+  critical: 'critical',
+  fine: 'fine (no critical finding)',
+  any: 'anything',
+};
+const EDGE_WORDS: Record<EdgeVerdict, string> = {
+  'reaches-origin': 'reaches the origin (any status of its own)',
+  'cloudfront-502-504': "CloudFront's own 502 or 504",
+  'not-conclusive': 'refused at the edge, answered by a function, from the cache, not made, or off',
+};
+
+/** The README's table, from VANTAGE_TABLE (test/diagnosis/vantage.test.ts checks the README has it). */
+export function vantageTableMarkdown(): string {
+  return [
+    '| direct probe | edge check | verdict |',
+    '|---|---|---|',
+    ...VANTAGE_TABLE.map((r) => `| ${DIRECT_WORDS[r.direct]} | ${EDGE_WORDS[r.edge]} | ${r.verdict} |`),
+  ].join('\n');
+}

@@ -4,7 +4,7 @@
  */
 import { edgeOutcome } from '../../lambda/diagnosis/edge-outcome';
 import { makeFinding } from '../../lambda/diagnosis/make-finding';
-import { combineVantage, VANTAGE_TABLE } from '../../lambda/diagnosis/vantage';
+import { combineVantage, VANTAGE_TABLE, vantageTableMarkdown } from '../../lambda/diagnosis/vantage';
 import type { EdgeFacts, Finding, OriginTarget } from '../../lambda/model';
 
 const target = (extra: Partial<OriginTarget> = {}): OriginTarget => ({
@@ -182,5 +182,13 @@ describe('what an answer through CloudFront is', () => {
     const t = target({ originReadTimeoutMs: 30_000, responseCompletionTimeoutMs: 10_000 });
     expect(codes(combineVantage(t, [], [edge({ status: 200, server: 'nginx', headersMs: 500, totalMs: 8_100 })], { edgeChecked: true }))).toEqual(['EDGE_ORIGIN_SLOW:warning']);
     expect(codes(combineVantage(t, [], [edge({ status: 200, server: 'nginx', headersMs: 500, totalMs: 7_900 })], { edgeChecked: true }))).toEqual([]);
+  });
+});
+
+describe('the README', () => {
+  it('has the vantage table as the code has it (regenerate: npx tsx -e "console.log(require(\'./lambda/diagnosis/vantage\').vantageTableMarkdown())")', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const readme = (require('node:fs') as typeof import('node:fs')).readFileSync(`${__dirname}/../../README.md`, 'utf8');
+    expect(readme).toContain(vantageTableMarkdown());
   });
 });
