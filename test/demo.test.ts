@@ -30,6 +30,13 @@ it('tells the whole story: the report, the e-mail, the logs, then the RESOLVED e
   expect(stdout).not.toMatch(/\([^()\n]*\([^()\n]*\)[^()\n]*\)/); // no nested brackets, as '(a (b) (c))'
   expect(stdout).not.toMatch(/\(\d+ roots\)|standing in for the Mozilla CA list\)/);
   expect(stdout).toContain('--keep');
+
+  // Through CloudFront: the allowlisted and the mTLS origin are reachable only from CloudFront, and the 502 only the
+  // edge check sees is confirmed with a request id.
+  expect(stdout).toMatch(/partner-api +INFO +ORIGIN_CLOUDFRONT_ONLY: reachable only from CloudFront/);
+  expect(stdout).toMatch(/payments +INFO +ORIGIN_CLOUDFRONT_ONLY: reachable only from CloudFront: the monitor cannot connect directly \(TLS_HANDSHAKE_FAILED client-certificate-required/);
+  expect(stdout).toMatch(/checkout +CRITICAL EDGE_502: only the edge check sees it: GET https:\/\/d111111abcdef8\.cloudfront\.net\/checkout\/cf-origin-monitor-\S+ -> 502 \(Error from cloudfront\), POP \S+, request id [\w-]{56}==/);
+  expect(stdout).toMatch(/and \d+ critical finding\(s\) of the direct probe confirmed through CloudFront/);
   const email = stdout.split(/The e-mail run 1 sends through SNS\n=+\n/)[1];
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
   const excerpt = /The start of the demo's first\ne-mail[^\n]*\n[^\n]*\n*```\n([\s\S]*?)\n```/.exec(readme)?.[1];
@@ -39,6 +46,7 @@ it('tells the whole story: the report, the e-mail, the logs, then the RESOLVED e
       .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
       .replace(/port \d+/g, 'port PORT')
       .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, 'TIME')
-      .replace(/\S+\/demo-root-ca\.pem/g, 'DIR/demo-root-ca.pem');
+      .replace(/\S+\/demo-root-ca\.pem/g, 'DIR/demo-root-ca.pem')
+      .replace(/[\w-]{56}==/g, 'REQUEST-ID'); // CloudFront's request ids (the demo's edge makes new ones each run)
   expect(normal(email).startsWith(normal(excerpt!))).toBe(true);
 }, 90_000);

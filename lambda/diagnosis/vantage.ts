@@ -121,7 +121,7 @@ export function combineVantage(target: OriginTarget, direct: Finding[], edge: Ed
 }
 
 function cloudFrontOnly(target: OriginTarget, blocked: Finding[], reached: Judged[]): Finding {
-  const notMade = blocked.map((f) => `${f.code}${f.evidence.reason ? ` (${String(f.evidence.reason)})` : ''} on ${f.addresses?.join(', ') ?? f.address ?? target.domainName}${f.port ? `:${f.port}` : ''}`);
+  const notMade = blocked.map((f) => `${f.code}${f.evidence.reason ? ` ${String(f.evidence.reason)}` : ''} on ${f.addresses?.join(', ') ?? f.address ?? target.domainName}${f.port ? `:${f.port}` : ''}`);
   const tlsPorts = target.ports.filter((p) => p.tls).map((p) => p.port);
   const checks = tlsPorts.length ? 'the TLS handshake and the certificate chain' : 'the TCP connection';
   const r = reached[0].facts;

@@ -64,7 +64,7 @@ const ROW_CASES: Record<string, () => void> = {
       const t = target();
       const out = combineVantage(t, [blocked(t)], [originAnswer], { edgeChecked: true });
       expect(codes(out)).toEqual(['ORIGIN_CLOUDFRONT_ONLY:info']);
-      expect(out[0].message).toMatch(/^reachable only from CloudFront: the monitor cannot connect directly \((PORT_TIMEOUT|TLS_HANDSHAKE_FAILED \(reset\)) on 203\.0\.113\.10:443\), but through CloudFront the origin answered 404 on \*; direct checks not made: the TLS handshake and the certificate chain$/);
+      expect(out[0].message).toMatch(/^reachable only from CloudFront: the monitor cannot connect directly \((PORT_TIMEOUT|TLS_HANDSHAKE_FAILED reset) on 203\.0\.113\.10:443\), but through CloudFront the origin answered 404 on \*; direct checks not made: the TLS handshake and the certificate chain$/);
     }
     // A client certificate demanded counts as "cannot connect", mTLS configured or not.
     const t = target();

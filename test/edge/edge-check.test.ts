@@ -238,7 +238,7 @@ describe('the vantage table, row by row', () => {
     expect(codes('allowlisted')).toEqual(['ORIGIN_CLOUDFRONT_ONLY']);
     const f = o.findings[0];
     expect(f.severity).toBe('info');
-    expect(f.message).toMatch(/reachable only from CloudFront: the monitor cannot connect directly \(TLS_HANDSHAKE_FAILED \((reset|closed)\) on 127\.0\.0\.1:\d+\)/);
+    expect(f.message).toMatch(/reachable only from CloudFront: the monitor cannot connect directly \(TLS_HANDSHAKE_FAILED (reset|closed) on 127\.0\.0\.1:\d+\)/);
     expect(f.message).toContain('direct checks not made: the TLS handshake and the certificate chain');
     expect(f.evidence.edge).toMatchObject({ status: 404, pop: FAKE_POP });
   });
