@@ -66,7 +66,8 @@ it('run 2 carries a time 15 minutes after run 1', () => {
   const date = (email: string) => Date.parse(/^Date: (.+)$/m.exec(email)?.[1] ?? /(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})? UTC)/.exec(email)?.[1] ?? '');
   const [first, second] = run.emails.map(date);
   expect(second - first).toBeGreaterThanOrEqual(15 * 60_000);
-  expect(second - first).toBeLessThan(16 * 60_000);
+  // The e-mails show minutes: the seconds the runs take can carry run 2 into the next minute.
+  expect(second - first).toBeLessThanOrEqual(16 * 60_000);
 });
 
 describe('every openssl "Check" command of the e-mail shows its problem when run as printed', () => {
