@@ -23,7 +23,8 @@ import { SELF_EXPLAINING_ALERTS } from '../probe/tls-constants';
 import { findingDefinition, SEVERITY_RANK, type FindingCode, type ReproduceContext } from './findings';
 import { applyRequestPaths } from './request-paths';
 
-interface Draft {
+/** A finding before the catalogue fills severity, why, fix and reproduce (request-paths.ts amends these too). */
+export interface Draft {
   code: FindingCode;
   message: string;
   sniName?: string;

@@ -9,18 +9,12 @@
  * - A name mismatch on a wildcard alias's probe name, or on the distribution's own *.cloudfront.net name (a
  *   distribution without aliases that forwards Host), says what that means.
  */
-import type { OriginTarget, TlsVersionName } from '../model';
-import { findingDefinition, SEVERITY_RANK, type FindingCode } from './findings';
+import type { OriginTarget } from '../model';
+import type { Draft } from './diagnose';
+import { findingDefinition, SEVERITY_RANK } from './findings';
 
-export interface PathDraft {
-  code: FindingCode;
-  message: string;
-  sniName?: string;
-  address?: string;
-  port?: number;
-  evidence: Record<string, unknown>;
-  version?: TlsVersionName;
-}
+/** The diagnosis's own draft (defined once, in diagnose.ts). */
+export type PathDraft = Draft;
 
 /** At most this many of the folded problems are named in the message (all are in the evidence). */
 const NAMED = 3;
