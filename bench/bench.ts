@@ -1,64 +1,127 @@
 /**
- * `npm run bench [-- --origins N --latency-ms N --openssl-sample N --concurrency N --timeout-ms N --no-bundle]`
+ * `npm run bench [-- --table | --origins N --latency-ms 25] [--timeout-ms 2000] [--sclient-max 5000] [--out F]`
  *
- * Under tsx it bundles itself (esbuild) and runs the bundle with plain node, so RSS is the engine's, not tsx's.
+ * The command as a user runs it, against N local origins across a delay line, beside a bare `openssl s_client`
+ * loop over the same origins, and each figure next to the issue's target (docs: README, "Speed").
  *
- * Starts N local origins (bench/fleet.ts, in a child process) behind latency relays (bench/relay.ts), scans them
- * with the engine (runScan), then runs the knowledge-center openssl method on a sample of the same origins, and
- * prints a short table; the figures go to bench/results.json.
+ * - The network: namespaces of the benchmark's own and a delay line of `--latency-ms` each way that delays every
+ *   packet, the SYN included (bench/delay-line/netns.ts). `--latency-ms 0` is loopback in one namespace.
+ * - The origins: bench/fleet.ts in a child process in the origins' namespace; 14 of 20 healthy, one of each
+ *   failure (expired, name mismatch, self-signed, chain incomplete, refused, silent).
+ * - Ours: `cf-origin-monitor scan --inventory F --resolve-file F` run as a process: lambda/cli.ts compiled to one
+ *   JS file (esbuild, packages left external as when installed), plain node, start-up included in the wall time;
+ *   at the default concurrency and at concurrency = N (capped at the flag's 1,000). Memory and CPU are the
+ *   process's own (a preload reports them). Speed, memory and size on a fleet of healthy origins (the targets
+ *   say healthy); verdicts, and the s_client comparison, on a mixed fleet.
+ * - The peer: `openssl s_client -verify_return_error -verify_hostname` per origin, 128 at a time.
+ * - Start-up: `--help` and an empty inventory, via the bundle and via the checkout's shim (bin/, tsx).
  *
- * Round-trip floor. A full check needs: DNS (0 here: resolveOverride) + TCP connect (1 RTT) + ClientHello ->
- * server's first flight (1 RTT) = 2 RTT on a network. The relay cannot delay the TCP handshake (the kernel
- * completes it), so in this benchmark the floor is 1 RTT; the per-origin figures are given against the bench's
- * floor, and an estimate for a real network adds one RTT per sequential connection.
+ * `--table` runs the issue's rows: 31 origins on loopback, then 200, 1,000, 5,000 and 10,000 at 25 ms each way.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_PROFILE, getProfile } from '../lambda/cloudfront/client-profile';
-import type { OriginReport, OriginTarget } from '../lambda/model';
-import { DEFAULT_CONCURRENCY, runScan, type ScanOptions } from '../lambda/pipeline';
-import { EXPECTED_CODE, startFleetProcess, type FleetOrigin } from './fleet';
-import { opensslMethod, sameVerdict, type OpensslVerdict } from './openssl-method';
+import type { ScanReport } from '../lambda/model';
+import { DEFAULT_CONCURRENCY } from '../lambda/scan-defaults';
+import { mapLimit } from '../lambda/util/limiter';
+import { startDelayLine } from './delay-line/netns';
+import { EXPECTED_CODE, startFleetProcess, type Fleet, type FleetOrigin } from './fleet';
+import { writeInventory } from './inventory';
+import { bareSClient, sameVerdict, type OpensslVerdict } from './openssl-method';
 import { median } from './stats';
 
 interface Args {
+  table: boolean;
   origins: number;
   latencyMs: number;
-  opensslSample: number;
-  concurrency: number;
   timeoutMs: number;
+  sclientMax: number;
+  cpuProf?: string;
+  heapProf?: string;
   out: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    origins: 500,
-    latencyMs: 25,
-    opensslSample: 20,
-    concurrency: DEFAULT_CONCURRENCY,
-    timeoutMs: 2000,
-    out: path.join(__dirname, 'results.json'),
+interface RowSpec {
+  origins: number;
+  latencyMs: number;
+  timeoutMs: number;
+  sclient: boolean;
+  originNs: string;
+  addressBase: string;
+  cliJs: string;
+  preload: string;
+  /** Extra node flags for the scans (e.g. --cpu-prof). */
+  nodeArgs: string[];
+  out: string;
+}
+
+interface CliRun {
+  wallS: number;
+  exitCode: number | null;
+  maxRssMb: number;
+  cpuS: number;
+  report?: ScanReport;
+  stderr: string;
+}
+
+interface Expected {
+  agree: number;
+  of: number;
+  wrong: string[];
+}
+
+interface RowResult {
+  origins: number;
+  latencyMs: number;
+  rttMs: number;
+  loadavg: { start: number[]; end: number[] };
+  /** Healthy fleet, the default concurrency. */
+  ours: { concurrency: number; wallS: number; maxRssMb: number; cpuS: number; exitCode: number | null };
+  /** Healthy fleet, concurrency = N. */
+  oursAtN: { concurrency: number; wallS: number; maxRssMb: number; cpuS: number } | null;
+  healthyAsExpected: Expected;
+  /** The bare s_client loop over the healthy fleet: the wall time ours is compared with. */
+  sclientHealthy: { wallS: number; ok: number; of: number } | null;
+  handshakesPerHealthyOrigin: number;
+  reportBytesPerHealthyOrigin: number;
+  reportBytes: number;
+  single: { ms: number[]; medianMs: number; medianRtt: number } | null;
+  /** The mixed fleet (14 of 20 healthy, one of each failure): ours and the s_client loop, verdicts. */
+  mixed: {
+    wallS: number;
+    maxRssMb: number;
+    handshakesPerOrigin: number;
+    verdictsAsExpected: Expected;
+    sclient: { wallS: number; same: number; of: number; different: string[] } | null;
   };
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const load = () => os.loadavg().map(r2);
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { table: false, origins: 1000, latencyMs: 25, timeoutMs: 2000, sclientMax: 5000, out: path.join(__dirname, 'results.json') };
   const num = (flag: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} takes a number in ${min}..${max}, got ${v}`);
-    return Math.floor(n);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} takes a whole number in ${min}..${max}, got ${v}`);
+    return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     switch (flag) {
+      case '--table': args.table = true; break;
       case '--origins': args.origins = num(flag, value(), 1, 20_000); break;
-      case '--latency-ms': args.latencyMs = num(flag, value(), 0, 1000); break;
-      case '--openssl-sample': args.opensslSample = num(flag, value(), 0, 1000); break;
-      case '--concurrency': args.concurrency = num(flag, value(), 1, 5000); break;
-      case '--timeout-ms': args.timeoutMs = num(flag, value(), 100, 30_000); break;
-      case '--out': args.out = value(); break;
-      case '--no-bundle': break;
+      case '--latency-ms': args.latencyMs = num(flag, value(), 0, 500); break;
+      case '--timeout-ms': args.timeoutMs = num(flag, value(), 1000, 10_000); break;
+      case '--sclient-max': args.sclientMax = num(flag, value(), 0, 20_000); break;
+      case '--out': args.out = path.resolve(value()); break;
+      case '--cpu-prof': args.cpuProf = path.resolve(value()); break;
+      case '--heap-prof': args.heapProf = path.resolve(value()); break;
       case '--help': case '-h':
-        console.log('npm run bench -- [--origins 500] [--latency-ms 25] [--openssl-sample 20] [--concurrency 64] [--timeout-ms 2000] [--out bench/results.json] [--no-bundle]');
+        console.log('npm run bench -- [--table | --origins 1000 --latency-ms 25] [--timeout-ms 2000] [--sclient-max 5000] [--cpu-prof DIR] [--heap-prof DIR] [--out bench/results.json]');
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
       default: throw new Error(`unknown argument ${argv[i]} (try --help)`);
@@ -67,280 +130,351 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function target(o: FleetOrigin, timeoutMs: number): OriginTarget {
-  return {
-    key: o.name,
-    domainName: o.name,
-    protocolPolicy: 'https-only',
-    httpPort: 80,
-    httpsPort: o.port,
-    ports: [{ port: o.port, tls: true, behaviors: ['*'] }],
-    sniNames: [{ name: o.name, source: 'origin-domain', behaviors: ['*'] }],
-    allowedVersions: ['TLSv1', 'TLSv1.1', 'TLSv1.2'],
-    connectionTimeoutMs: timeoutMs,
-    connectionAttempts: 3,
-    resolveOverride: [o.address],
-  };
-}
+// ---------------------------------------------------------------------------------------------------------------
+// A row, run inside the scanner's namespace
+// ---------------------------------------------------------------------------------------------------------------
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const codes = (r: OriginReport) => r.findings.filter((f) => f.severity === 'critical').map((f) => f.code);
-
-/** Samples this process's RSS until stopped (memoryUsage().rss every 20 ms; resourceUsage().maxRSS at the end). */
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  return { stop: () => (clearInterval(t), Math.max(peak, process.memoryUsage().rss)) };
-}
-
-function fdLimit(): number {
-  const r = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
-  const n = Number(r.stdout.trim());
-  return Number.isFinite(n) ? n : Infinity;
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const rttMs = 2 * args.latencyMs;
-  // Scanner: 1 fd per connection; fleet child: 1 per relay listener + 3 per relayed connection (2 relay, 1 server).
-  const limit = fdLimit();
-  const needed = args.origins + 3 * args.concurrency * 4 + 200;
-  if (needed > limit) throw new Error(`ulimit -n is ${limit}; ${args.origins} origins at concurrency ${args.concurrency} need about ${needed}`);
-
-  const load0 = os.loadavg();
-  console.log(`bench: ${args.origins} origins, ${args.latencyMs} ms each way (RTT ${rttMs} ms), concurrency ${args.concurrency}, ` +
-    `timeout ${args.timeoutMs} ms; ${os.cpus().length} CPUs, load ${load0.map(r2).join(' ')}; ${underTsx ? 'under tsx' : 'bundled, plain node'}`);
-  const tFleet = Date.now();
-  const fleet = await startFleetProcess({ origins: args.origins, latencyMs: args.latencyMs });
-  console.log(`fleet ready in ${((Date.now() - tFleet) / 1000).toFixed(1)} s (child process)`);
-
-  try {
-    const profile = getProfile(DEFAULT_PROFILE);
-    const scanOptions = (concurrency: number): ScanOptions => ({
-      profile,
-      caFiles: [fleet.rootPemPath],
-      expiryWarningDays: 30,
-      concurrency,
-      connectTimeoutMs: args.timeoutMs,
-    });
-    const targets = fleet.origins.map((o) => target(o, args.timeoutMs));
-
-    // ---- the fleet scan -------------------------------------------------------------------------------------
-    const fleetCpu0 = await fleet.stats();
-    const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
-    const rss = rssSampler();
-    const cpu0 = process.cpuUsage();
+function runCli(spec: RowSpec, argv: string[], rusageFile: string): Promise<CliRun> {
+  return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const report = await runScan(targets, scanOptions(args.concurrency));
-    const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const peakRssMb = rss.stop() / 2 ** 20;
-    const fleetAfter = await fleet.stats();
-
-    const byKey = new Map(report.origins.map((r) => [r.key, r]));
-    const relayed = fleet.origins.filter((o) => o.relayed);
-    const connections = relayed.reduce((n, o) => n + fleetAfter.connectionsPerOrigin[o.index] - fleetCpu0.connectionsPerOrigin[o.index], 0);
-    const handshakesPerKind: Record<string, number[]> = {};
-    const expectedOk: Record<string, { agree: number; total: number; got: Record<string, number> }> = {};
-    for (const o of fleet.origins) {
-      const r = byKey.get(o.name)!;
-      (handshakesPerKind[o.kind] ??= []).push(fleetAfter.connectionsPerOrigin[o.index] - fleetCpu0.connectionsPerOrigin[o.index]);
-      const exp = EXPECTED_CODE[o.kind];
-      const agree = exp ? r.status === 'critical' && codes(r).some((c) => exp.includes(c)) : r.status === 'ok';
-      const e = (expectedOk[o.kind] ??= { agree: 0, total: 0, got: {} });
-      e.total++;
-      if (agree) e.agree++;
-      const label = `${r.status}:${codes(r).join('+') || '-'}`;
-      e.got[label] = (e.got[label] ?? 0) + 1;
-    }
-    const kindByName = new Map(fleet.origins.map((o) => [o.name, o.kind]));
-    const healthyMs = report.origins.filter((r) => kindByName.get(r.key) === 'healthy').map((r) => r.durationMs);
-
-    // ---- one origin alone (warm), the latency of a full check -----------------------------------------------
-    const solo = fleet.origins.find((o) => o.kind === 'healthy')!;
-    const soloRuns: { ms: number; connections: number }[] = [];
-    for (let i = 0; i < 5; i++) {
-      const before = (await fleet.stats()).connectionsPerOrigin[solo.index];
-      const one = await runScan([target(solo, args.timeoutMs)], scanOptions(1));
-      const after = (await fleet.stats()).connectionsPerOrigin[solo.index];
-      soloRuns.push({ ms: one.origins[0].durationMs, connections: after - before });
-    }
-    const soloMs = median(soloRuns.map((s) => s.ms));
-    const soloConns = median(soloRuns.map((s) => s.connections));
-    const benchFloorRtt = 1; // TCP connect is free behind the relay; the hello costs one round trip
-    const realFloorRtt = 2;
-
-    // ---- the knowledge-center method on a sample ------------------------------------------------------------
-    const sample = fleet.origins.slice(0, Math.min(args.opensslSample, fleet.origins.length));
-    const opensslRows: { name: string; kind: string; opensslMs: number; engineMs: number; ratio: number; openssl: string; engine: string; same: boolean }[] = [];
-    const tO = Date.now();
-    for (const o of sample) {
-      const v: OpensslVerdict = await opensslMethod({ address: o.address, port: o.port, serverName: o.name, caFile: fleet.rootPemPath }, args.timeoutMs);
-      const r = byKey.get(o.name)!;
-      opensslRows.push({
-        name: o.name,
-        kind: o.kind,
-        opensslMs: r1(v.totalMs),
-        engineMs: r.durationMs,
-        ratio: r1(v.totalMs / Math.max(1, r.durationMs)),
-        openssl: v.status === 'ok' ? 'ok' : `critical:${v.code}`,
-        engine: `${r.status}:${codes(r).join('+') || '-'}`,
-        same: sameVerdict({ status: r.status, codes: codes(r) }, v),
-      });
-    }
-    const opensslWallS = (Date.now() - tO) / 1000;
-    const fleetEnd = await fleet.stats();
-
-    // ---- figures -------------------------------------------------------------------------------------------
-    const perOriginThroughputMs = (wallS * 1000) / args.origins;
-    const opensslPerOrigin = opensslRows.map((r) => r.opensslMs);
-    const results = {
-      date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        node: process.version,
-        openssl: spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim(),
-        loadavgStart: load0.map(r2),
-        loadavgEnd: os.loadavg().map(r2),
-        /** `node (bundled)`: the default; `tsx`: with --no-bundle (about 50 MB more RSS). */
-        runner: underTsx ? 'tsx' : 'node (bundled)',
-      },
-      params: { ...args, rttMs },
-      scan: {
-        wallS: r2(wallS),
-        originsPerS: r1(args.origins / wallS),
-        summary: report.summary,
-        incomplete: report.incomplete ?? null,
-        handshakesPerOrigin: r2(connections / Math.max(1, relayed.length)),
-        handshakesPerOriginByKind: Object.fromEntries(Object.entries(handshakesPerKind).map(([k, v]) => [k, r2(v.reduce((a, b) => a + b, 0) / v.length)])),
-        peakRssMb: r1(peakRssMb),
-        /** The process before the scan started (node, tsx, the engine's modules loaded). */
-        rssBeforeScanMb: r1(rssBeforeMb),
-        maxRssMb: r1(process.resourceUsage().maxRSS / 1024),
-        cpuS: r2((cpu.user + cpu.system) / 1e6),
-        cpuUserS: r2(cpu.user / 1e6),
-        cpuSystemS: r2(cpu.system / 1e6),
-        healthyOriginMs: { median: median(healthyMs), p95: pct(healthyMs, 95) },
-        healthyOriginRtt: { median: r1(median(healthyMs) / rttMs), p95: r1(pct(healthyMs, 95) / rttMs) },
-        verdictsAsExpected: expectedOk,
-      },
-      fleetProcess: {
-        cpuS: r2(fleetAfter.cpuUserS + fleetAfter.cpuSystemS - fleetCpu0.cpuUserS - fleetCpu0.cpuSystemS),
-        maxRssMb: r1(fleetEnd.maxRssMb),
-      },
-      singleOrigin: {
-        runs: soloRuns,
-        medianMs: soloMs,
-        medianRtt: r1(soloMs / rttMs),
-        connections: soloConns,
-        benchFloorRtt,
-        realNetworkFloorRtt: realFloorRtt,
-        overBenchFloorRtt: r1(soloMs / rttMs - benchFloorRtt),
-        /** Upper bound: each connection's TCP handshake (free here) costs one RTT on a network if sequential. */
-        realNetworkEstimateRtt: r1(soloMs / rttMs + soloConns),
-        realNetworkOverFloorRttUpperBound: r1(soloMs / rttMs + soloConns - realFloorRtt),
-      },
-      openssl: {
-        sample: opensslRows.length,
-        wallS: r2(opensslWallS),
-        perOriginMs: { median: median(opensslPerOrigin), mean: r1(opensslPerOrigin.reduce((a, b) => a + b, 0) / Math.max(1, opensslPerOrigin.length)) },
-        /** openssl time per origin / the engine's time for the same origin (latency, one origin at a time). */
-        ratioPerOriginLatency: { median: median(opensslRows.map((r) => r.ratio)), min: Math.min(...opensslRows.map((r) => r.ratio)) },
-        /** openssl time per origin / the engine's wall time per origin in the fleet scan (throughput). */
-        ratioPerOriginThroughput: r1(median(opensslPerOrigin) / perOriginThroughputMs),
-        /** openssl time per origin / one origin scanned alone (the best latency the engine has). */
-        ratioToSingleOrigin: r1(median(opensslPerOrigin) / soloMs),
-        sameVerdicts: opensslRows.filter((r) => r.same).length,
-        rows: opensslRows,
-      },
-      targets: {} as Record<string, { target: string; value: string; met: boolean | 'n/a' }>,
-    };
-    const scaled = args.origins >= 1000 && rttMs >= 50;
-    results.targets = {
-      scale: { target: '1,000 origins at 50 ms RTT within 10 s (2 cores)', value: `${args.origins} origins at ${rttMs} ms in ${r2(wallS)} s`, met: scaled ? wallS <= 10 : 'n/a' },
-      openssl: {
-        target: '>= 20x faster per origin than the openssl method, same verdicts',
-        value: `throughput ratio ${results.openssl.ratioPerOriginThroughput}x (latency ratio ${results.openssl.ratioToSingleOrigin}x alone, ${results.openssl.ratioPerOriginLatency.median}x in the fleet), ${results.openssl.sameVerdicts}/${opensslRows.length} same`,
-        met: opensslRows.length ? results.openssl.ratioPerOriginThroughput >= 20 && results.openssl.sameVerdicts === opensslRows.length : 'n/a',
-      },
-      rss: { target: 'peak RSS < 150 MB', value: `${results.scan.peakRssMb} MB (maxRSS ${results.scan.maxRssMb} MB)`, met: Math.max(peakRssMb, results.scan.maxRssMb) < 150 },
-      floor: {
-        target: "a single origin's full check within 4 RTT of the floor",
-        value: `${results.singleOrigin.medianRtt} RTT vs bench floor ${benchFloorRtt} (+${results.singleOrigin.overBenchFloorRtt}); network estimate <= +${results.singleOrigin.realNetworkOverFloorRttUpperBound}`,
-        met: results.singleOrigin.overBenchFloorRtt <= 4,
-      },
-    };
-    writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
-
-    // ---- table ---------------------------------------------------------------------------------------------
-    const rows: [string, string][] = [
-      ['origins / RTT / concurrency', `${args.origins} / ${rttMs} ms / ${args.concurrency}`],
-      ['wall time', `${r2(wallS)} s`],
-      ['origins per second', `${results.scan.originsPerS}`],
-      ['handshakes per origin', `${results.scan.handshakesPerOrigin} (${Object.entries(results.scan.handshakesPerOriginByKind).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-      ['peak RSS (scanner)', `${results.scan.peakRssMb} MB sampled, maxRSS ${results.scan.maxRssMb} MB (${results.scan.rssBeforeScanMb} MB before the scan)`],
-      ['CPU (scanner)', `${results.scan.cpuS} s (user ${results.scan.cpuUserS}, sys ${results.scan.cpuSystemS})`],
-      ['CPU (fleet+relays child)', `${results.fleetProcess.cpuS} s`],
-      ['healthy origin in the fleet', `median ${results.scan.healthyOriginMs.median} ms = ${results.scan.healthyOriginRtt.median} RTT, p95 ${results.scan.healthyOriginRtt.p95} RTT`],
-      ['one origin alone', `${soloMs} ms = ${results.singleOrigin.medianRtt} RTT, ${soloConns} connection(s); floor ${benchFloorRtt} RTT here (${realFloorRtt} on a network)`],
-      ...(opensslRows.length === 0 ? [] : ([
-      ['openssl method per origin', `median ${results.openssl.perOriginMs.median} ms (${opensslRows.length} origins, ${results.openssl.wallS} s)`],
-      ['openssl / engine per origin', `throughput ${results.openssl.ratioPerOriginThroughput}x; latency: same origin in the fleet scan ${results.openssl.ratioPerOriginLatency.median}x (min ${results.openssl.ratioPerOriginLatency.min}x), one origin alone ${results.openssl.ratioToSingleOrigin}x`],
-      ['same verdicts (engine, openssl)', `${results.openssl.sameVerdicts}/${opensslRows.length}`],
-      ] as [string, string][])),
-      ['verdicts as expected', Object.entries(expectedOk).map(([k, v]) => `${k} ${v.agree}/${v.total}`).join(', ')],
-      ['load average (start -> end)', `${results.machine.loadavgStart.join(' ')} -> ${results.machine.loadavgEnd.join(' ')}`],
-    ];
-    const w = Math.max(...rows.map(([k]) => k.length));
-    console.log('\n' + rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
-    if (opensslRows.length) console.log('\nper origin (openssl sample):');
-    for (const r of opensslRows) {
-      console.log(`  ${r.name} ${r.kind.padEnd(16)} openssl ${String(r.opensslMs).padStart(7)} ms ${r.openssl.padEnd(28)} engine ${String(r.engineMs).padStart(5)} ms ${r.engine.padEnd(34)} ${String(r.ratio).padStart(6)}x ${r.same ? 'same' : 'DIFFERENT'}`);
-    }
-    console.log('\ntargets:');
-    for (const t of Object.values(results.targets)) console.log(`  [${t.met === 'n/a' ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.value}`);
-    console.log(`\nwrote ${path.relative(process.cwd(), args.out)}`);
-    for (const [kind, e] of Object.entries(expectedOk)) if (e.agree < e.total) console.log(`  unexpected verdicts for ${kind}: ${JSON.stringify(e.got)}`);
-  } finally {
-    await fleet.close();
-  }
+    const child = spawn(process.execPath, [...spec.nodeArgs, '--require', spec.preload, spec.cliJs, ...argv], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CFOM_BENCH_RUSAGE: rusageFile },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('close', (exitCode) => {
+      clearTimeout(kill);
+      const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+      let usage = { maxRssKb: NaN, cpuUs: NaN, samples: [] as number[][] };
+      try {
+        usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as typeof usage;
+      } catch {
+        // the process died before its exit handler: NaN
+      }
+      if (process.env.CFOM_BENCH_MEMORY_TRACE) console.error(`memory trace (ms, rss, heapUsed, external, arrayBuffers MB): ${JSON.stringify(usage.samples)}`);
+      resolve({ wallS, exitCode, maxRssMb: usage.maxRssKb / 1024, cpuS: usage.cpuUs / 1e6, stderr });
+    });
+  });
 }
 
-/**
- * Under tsx (`npm run bench`), the bench bundles itself with esbuild and runs the bundle with plain node: tsx's
- * loader thread adds about 50 MB of RSS that the Lambda does not have. `--no-bundle` measures under tsx.
- */
-async function viaBundle(): Promise<number> {
-  const { build } = await import('esbuild');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cfom-bench-'));
+/** The bare s_client loop, 128 at a time; each killed `killMs` after it was spawned. */
+async function sclientLoop(fleet: Fleet, killMs: number): Promise<{ wallS: number; verdicts: OpensslVerdict[] }> {
+  const t0 = process.hrtime.bigint();
+  const verdicts = await mapLimit(fleet.origins, 128, (o) => bareSClient({ address: o.address, port: o.port, serverName: o.name, caFile: fleet.rootPemPath }, killMs));
+  return { wallS: Number(process.hrtime.bigint() - t0) / 1e9, verdicts };
+}
+
+const critical = (o: ScanReport['origins'][number]) => o.findings.filter((f) => f.severity === 'critical').map((f) => f.code);
+
+async function runRow(spec: RowSpec): Promise<RowResult> {
+  const loadStart = load();
+  const [a, b] = spec.addressBase.split('.').map(Number);
+  const addresses = Array.from({ length: spec.origins }, (_, i) => `${a}.${b}.${(i + 1) >> 8}.${(i + 1) & 255}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cfom-bench-row-'));
+  const timeoutS = Math.ceil(spec.timeoutMs / 1000);
+  let runs = 0;
+  const scan = async (fleet: Fleet, origins: FleetOrigin[], extra: string[] = []) => {
+    const n = ++runs;
+    const files = writeInventory(origins, path.join(dir), timeoutS, `${n}`);
+    const out = path.join(dir, `report-${n}.json`);
+    const argv = [
+      'scan', '--inventory', files.inventory, '--resolve-file', files.resolveFile, '--ca-file', fleet.rootPemPath,
+      '--connect-timeout', String(spec.timeoutMs), '--format', 'json', '--output', out, '--no-progress', '--no-edge', ...extra,
+    ];
+    const before = await fleet.stats();
+    const run = await runCli(spec, argv, path.join(dir, `rusage-${n}.json`));
+    const after = await fleet.stats();
+    let text: string;
+    try {
+      text = readFileSync(out, 'utf8');
+    } catch {
+      throw new Error(`the scan wrote no report (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    const report = JSON.parse(text) as ScanReport;
+    const connections = (o: FleetOrigin) => after.connectionsPerOrigin[o.index] - before.connectionsPerOrigin[o.index];
+    return { run, report, text, byName: new Map(report.origins.map((o) => [o.domainName, o])), connections };
+  };
+  const asExpected = (origins: FleetOrigin[], byName: Map<string, ScanReport['origins'][number]>) => {
+    const e = { agree: 0, of: 0, wrong: [] as string[] };
+    for (const o of origins) {
+      const r = byName.get(o.name);
+      const exp = EXPECTED_CODE[o.kind];
+      const ok = r && (exp ? r.status === 'critical' && critical(r).some((c) => exp.includes(c)) : r.status === 'ok' && r.findings.length === 0);
+      e.of++;
+      if (ok) e.agree++;
+      else if (e.wrong.length < 10) e.wrong.push(`${o.name} ${o.kind}: ${r ? `${r.status} ${r.findings.map((f) => f.code).join('+')}` : 'missing'}`);
+    }
+    return e;
+  };
+
   try {
-    const outfile = path.join(dir, 'bench.js');
-    await build({ entryPoints: [__filename], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning', external: ['esbuild'] });
-    const argv = process.argv.slice(2);
-    if (!argv.some((a) => a === '--out' || a.startsWith('--out='))) argv.push('--out', path.join(__dirname, 'results.json'));
-    const child = spawn(process.execPath, [outfile, ...argv], { stdio: 'inherit' });
-    const forward = (sig: NodeJS.Signals) => child.kill(sig);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+    // ---- healthy origins: the speed, memory and size targets ----
+    const healthyFleet = await startFleetProcess({ origins: spec.origins, addresses, mix: 'healthy' }, spec.originNs);
+    let ours: RowResult['ours'];
+    let oursAtN: RowResult['oursAtN'] = null;
+    let single: RowResult['single'] = null;
+    let sclientHealthy: RowResult['sclientHealthy'] = null;
+    let healthyPart: Pick<RowResult, 'handshakesPerHealthyOrigin' | 'reportBytes' | 'reportBytesPerHealthyOrigin' | 'healthyAsExpected'>;
+    try {
+      const h = await scan(healthyFleet, healthyFleet.origins);
+      ours = { concurrency: DEFAULT_CONCURRENCY, wallS: r2(h.run.wallS), maxRssMb: r1(h.run.maxRssMb), cpuS: r2(h.run.cpuS), exitCode: h.run.exitCode };
+      const bytes = healthyFleet.origins.map((o) => JSON.stringify(h.byName.get(o.name), null, 2).length);
+      healthyPart = {
+        handshakesPerHealthyOrigin: r2(healthyFleet.origins.reduce((n, o) => n + h.connections(o), 0) / healthyFleet.origins.length),
+        reportBytes: h.text.length,
+        reportBytesPerHealthyOrigin: Math.round(bytes.reduce((x, y) => x + y, 0) / bytes.length),
+        healthyAsExpected: asExpected(healthyFleet.origins, h.byName),
+      };
+      const atN = Math.min(spec.origins, 1000);
+      if (atN !== DEFAULT_CONCURRENCY) {
+        const n = await scan(healthyFleet, healthyFleet.origins, ['--concurrency', String(atN)]);
+        oursAtN = { concurrency: atN, wallS: r2(n.run.wallS), maxRssMb: r1(n.run.maxRssMb), cpuS: r2(n.run.cpuS) };
+      }
+      if (spec.sclient) {
+        const loop = await sclientLoop(healthyFleet, 10_000);
+        sclientHealthy = { wallS: r2(loop.wallS), ok: loop.verdicts.filter((v) => v.status === 'ok').length, of: loop.verdicts.length };
+      }
+      if (spec.latencyMs > 0) {
+        const ms: number[] = [];
+        for (let i = 0; i < 5; i++) ms.push((await scan(healthyFleet, [healthyFleet.origins[0]])).report.origins[0].durationMs);
+        single = { ms, medianMs: median(ms), medianRtt: r1(median(ms) / (2 * spec.latencyMs)) };
+      }
+    } finally {
+      await healthyFleet.close();
+    }
+
+    // ---- mixed origins (14 of 20 healthy): verdicts, ours beside the bare s_client loop ----
+    const mixedFleet = await startFleetProcess({ origins: spec.origins, addresses, mix: 'mixed' }, spec.originNs);
+    let mixed: RowResult['mixed'];
+    try {
+      const m = await scan(mixedFleet, mixedFleet.origins);
+      let sclient: RowResult['mixed']['sclient'] = null;
+      if (spec.sclient) {
+        // Killed 10 s after spawn: a silent origin hangs s_client for ever, and 128 processes starting at once on
+        // a busy machine must not be called timeouts. Its wall time here is not compared (see the healthy fleet).
+        const loop = await sclientLoop(mixedFleet, 10_000);
+        const different: string[] = [];
+        let same = 0;
+        mixedFleet.origins.forEach((o, i) => {
+          const r = m.byName.get(o.name);
+          if (r && sameVerdict({ status: r.status, codes: critical(r) }, loop.verdicts[i])) same++;
+          else if (different.length < 10) different.push(`${o.name} ${o.kind}: ours ${r?.status} ${r ? critical(r).join('+') : ''}, s_client ${loop.verdicts[i].status} ${loop.verdicts[i].code ?? ''}`);
+        });
+        sclient = { wallS: r2(loop.wallS), same, of: mixedFleet.origins.length, different };
+      }
+      mixed = {
+        wallS: r2(m.run.wallS),
+        maxRssMb: r1(m.run.maxRssMb),
+        handshakesPerOrigin: r2(mixedFleet.origins.filter((o) => o.relayed).reduce((n, o) => n + m.connections(o), 0) / Math.max(1, mixedFleet.origins.filter((o) => o.relayed).length)),
+        verdictsAsExpected: asExpected(mixedFleet.origins, m.byName),
+        sclient,
+      };
+    } finally {
+      await mixedFleet.close();
+    }
+    return { origins: spec.origins, latencyMs: spec.latencyMs, rttMs: 2 * spec.latencyMs, loadavg: { start: loadStart, end: load() }, ours, oursAtN, sclientHealthy, ...healthyPart, single, mixed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The orchestrator (root namespace)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Median wall time of `argv` over `runs` runs, ms. */
+function startupMs(argv: string[], runs: number): number {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited with ${r.status}`);
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return Math.round(median(ms));
+}
+
+async function orchestrate(args: Args): Promise<void> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cfom-bench-'));
+  try {
+    const benchJs = path.join(dir, 'bench.js');
+    const cliJs = path.join(dir, 'cli.js');
+    const common: import('esbuild').BuildOptions = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', external: ['esbuild'] };
+    await build({ ...common, entryPoints: [__filename], outfile: benchJs });
+    // The command as installed: our code compiled to JS, its dependencies as packages beside it (node_modules,
+    // found through NODE_PATH from the temp dir), so that what the command does not use is not even read.
+    await build({ ...common, entryPoints: [path.join(__dirname, '..', 'lambda', 'cli.ts')], outfile: cliJs, packages: 'external' });
+    process.env.NODE_PATH = path.join(__dirname, '..', 'node_modules');
+    // Copied beside the bundle, where bench.js (and its netns module's __dirname) look for it.
+    writeFileSync(path.join(dir, 'tunfwd.c'), readFileSync(path.join(__dirname, 'delay-line', 'tunfwd.c')));
+    const preload = path.join(dir, 'rusage.js');
+    writeFileSync(
+      preload,
+      [
+        "const t0 = Date.now(); const samples = [];",
+        "const tick = setInterval(() => { const m = process.memoryUsage(); samples.push([Date.now() - t0, m.rss >> 20, m.heapUsed >> 20, m.external >> 20, m.arrayBuffers >> 20]); }, 250); tick.unref();",
+        "process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeFileSync(process.env.CFOM_BENCH_RUSAGE, JSON.stringify({ maxRssKb: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime, samples })); });",
+      ].join('\n') + '\n',
+    );
+    const empty = path.join(dir, 'empty.json');
+    writeFileSync(empty, JSON.stringify({ DistributionList: { IsTruncated: false, MaxItems: 100, Quantity: 0, Items: [] } }));
+
+    // Start-up.
+    const shim = path.join(__dirname, '..', 'bin', 'cf-origin-monitor.cjs');
+    const startupLoad = load();
+    const startup = {
+      loadavg: startupLoad,
+      nodeBareMs: startupMs([process.execPath, '-e', '0'], 7),
+      compiledHelpMs: startupMs([process.execPath, cliJs, '--help'], 7),
+      compiledEmptyScanMs: startupMs([process.execPath, cliJs, 'scan', '--inventory', empty, '--no-progress'], 7),
+      shimHelpMs: startupMs([process.execPath, shim, '--help'], 3),
+      shimEmptyScanMs: startupMs([process.execPath, shim, 'scan', '--inventory', empty, '--no-progress'], 3),
+    };
+    console.log(`start-up (median; load ${startupLoad.join(' ')}): node -e 0 ${startup.nodeBareMs} ms; compiled --help ${startup.compiledHelpMs} ms, empty inventory ${startup.compiledEmptyScanMs} ms; checkout shim (tsx) --help ${startup.shimHelpMs} ms, empty inventory ${startup.shimEmptyScanMs} ms`);
+
+    const rows = args.table
+      ? [{ n: 31, lat: 0 }, { n: 200, lat: 25 }, { n: 1000, lat: 25 }, { n: 5000, lat: 25 }, { n: 10_000, lat: 25 }]
+      : [{ n: args.origins, lat: args.latencyMs }];
+    const results: RowResult[] = [];
+    for (const row of rows) {
+      const line = await startDelayLine({ latencyMs: row.lat });
+      try {
+        const spec: RowSpec = {
+          origins: row.n,
+          latencyMs: row.lat,
+          timeoutMs: args.timeoutMs,
+          sclient: row.n <= args.sclientMax,
+          originNs: line.originNs,
+          addressBase: line.originAddress(0).split('.').slice(0, 2).join('.'),
+          cliJs,
+          preload,
+          nodeArgs: [
+            ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : []),
+            ...(args.heapProf ? ['--heap-prof', '--heap-prof-dir', args.heapProf] : []),
+          ],
+          out: path.join(dir, `row-${row.n}.json`),
+        };
+        const specFile = path.join(dir, `spec-${row.n}.json`);
+        writeFileSync(specFile, JSON.stringify(spec));
+        const argv = line.inNs(line.scannerNs, [process.execPath, benchJs, '--row-child', specFile]);
+        const code = await new Promise<number | null>((resolve) => spawn(argv[0], argv.slice(1), { stdio: 'inherit' }).on('close', resolve));
+        if (code !== 0) throw new Error(`the ${row.n}-origin row failed (exit ${code})`);
+        const r = JSON.parse(readFileSync(spec.out, 'utf8')) as RowResult;
+        results.push(r);
+        printRow(r);
+      } finally {
+        await line.close();
+      }
+    }
+    const targets = judge(results, startup);
+    console.log('\ntargets (the issue\'s table):');
+    for (const t of targets) console.log(`  [${t.met === null ? 'n/a' : t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.value}${t.note ? ` — ${t.note}` : ''}`);
+    const out = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, openssl: spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim() },
+      params: args,
+      startup,
+      rows: results,
+      targets,
+    };
+    writeFileSync(args.out, JSON.stringify(out, null, 2) + '\n');
+    console.log(`\nwrote ${path.relative(process.cwd(), args.out)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printRow(r: RowResult): void {
+  const where = r.latencyMs ? `RTT ${r.rttMs} ms (SYN delayed)` : 'loopback';
+  const m = r.mixed;
+  const lines = [
+    `\n${r.origins} origins, ${where}; load ${r.loadavg.start.join(' ')} -> ${r.loadavg.end.join(' ')}`,
+    `  healthy fleet`,
+    `    ours, default (${r.ours.concurrency} sockets)`.padEnd(38) + `${r.ours.wallS} s, max RSS ${r.ours.maxRssMb} MB, CPU ${r.ours.cpuS} s; ${r.healthyAsExpected.agree}/${r.healthyAsExpected.of} ok`,
+    r.oursAtN ? `    ours, concurrency ${r.oursAtN.concurrency}`.padEnd(38) + `${r.oursAtN.wallS} s, max RSS ${r.oursAtN.maxRssMb} MB, CPU ${r.oursAtN.cpuS} s` : '',
+    `    handshakes per healthy origin`.padEnd(38) + `${r.handshakesPerHealthyOrigin}`,
+    `    report`.padEnd(38) + `${r.reportBytes} bytes, ${r.reportBytesPerHealthyOrigin} per healthy origin`,
+    r.sclientHealthy ? `    s_client loop (128 at a time)`.padEnd(38) + `${r.sclientHealthy.wallS} s; ${r.sclientHealthy.ok}/${r.sclientHealthy.of} ok` : '',
+    r.single ? `    one origin alone`.padEnd(38) + `${r.single.medianMs} ms = ${r.single.medianRtt} RTT (runs ${r.single.ms.join(', ')} ms)` : '',
+    `  mixed fleet (14/20 healthy; a silent origin waits out the ${'timeout'})`,
+    `    ours, default`.padEnd(38) + `${m.wallS} s, max RSS ${m.maxRssMb} MB; ${m.handshakesPerOrigin} handshakes per answering origin; verdicts as expected ${m.verdictsAsExpected.agree}/${m.verdictsAsExpected.of}${m.verdictsAsExpected.wrong.length ? ` (${m.verdictsAsExpected.wrong.join('; ')})` : ''}`,
+    m.sclient ? `    s_client loop (128 at a time)`.padEnd(38) + `${m.sclient.wallS} s; same verdicts as ours ${m.sclient.same}/${m.sclient.of}${m.sclient.different.length ? ` (${m.sclient.different.join('; ')})` : ''}` : '',
+  ];
+  console.log(lines.filter(Boolean).join('\n'));
+}
+
+interface Target {
+  target: string;
+  value: string;
+  met: boolean | null;
+  note?: string;
+}
+
+function judge(rows: RowResult[], startup: { compiledHelpMs: number; compiledEmptyScanMs: number; shimHelpMs: number; nodeBareMs: number }): Target[] {
+  const at = (n: number) => rows.find((r) => r.origins === n && r.latencyMs > 0);
+  const t: Target[] = [];
+  const big = rows.filter((r) => r.latencyMs > 0).sort((a, b) => b.origins - a.origins)[0];
+  const r10k = at(10_000);
+  t.push({ target: '10,000 healthy origins at 50 ms RTT, 2 cores: within 10 s wall', value: r10k ? `${r10k.ours.wallS} s, CPU ${r10k.ours.cpuS} s (load ${r10k.loadavg.start[0]})` : 'not run', met: r10k ? r10k.ours.wallS <= 10 : null });
+  t.push({ target: 'memory at 10,000 origins: within 256 MB', value: r10k ? `${r10k.ours.maxRssMb} MB max RSS` : 'not run', met: r10k ? r10k.ours.maxRssMb <= 256 : null });
+  const r1k = at(1000);
+  t.push({ target: '1,000 origins: within 1.5 s', value: r1k ? `${r1k.ours.wallS} s (load ${r1k.loadavg.start[0]})` : 'not run', met: r1k ? r1k.ours.wallS <= 1.5 : null });
+  const worstStart = Math.max(startup.compiledHelpMs, startup.compiledEmptyScanMs);
+  t.push({
+    target: 'start-up of the installed command (--help, or an empty inventory): within 150 ms',
+    value: `compiled: --help ${startup.compiledHelpMs} ms, empty inventory ${startup.compiledEmptyScanMs} ms (node -e 0: ${startup.nodeBareMs} ms); checkout shim (tsx) --help ${startup.shimHelpMs} ms`,
+    met: worstStart <= 150,
+  });
+  const hs = rows.filter((r) => r.latencyMs > 0 || rows.length === 1);
+  t.push({ target: 'handshakes per healthy origin in a scan: 1', value: hs.map((r) => `${r.origins}: ${r.handshakesPerHealthyOrigin}`).join(', '), met: hs.length ? hs.every((r) => r.handshakesPerHealthyOrigin === 1) : null });
+  const solo = rows.find((r) => r.single);
+  t.push({
+    target: 'one origin alone: within 2 RTT of the floor (floor: TCP + one TLS round trip = 2 RTT; DNS 0 with --resolve)',
+    value: solo?.single ? `${solo.single.medianMs} ms = ${solo.single.medianRtt} RTT, ${r1(solo.single.medianRtt - 2)} RTT over the floor` : 'not run',
+    met: solo?.single ? solo.single.medianRtt - 2 <= 2 : null,
+  });
+  const small = rows.find((r) => r.latencyMs === 0) ?? rows[0];
+  if (big && small && big.origins > small.origins) {
+    const memGrowth = ((big.ours.maxRssMb - small.ours.maxRssMb) * 1024) / (big.origins - small.origins);
+    t.push({
+      target: 'growth per origin: memory within 20 KB, report within 20 KB per healthy origin',
+      value: `memory ${r1(memGrowth)} KB/origin (${small.origins} -> ${big.origins}: ${small.ours.maxRssMb} -> ${big.ours.maxRssMb} MB); report ${(big.reportBytesPerHealthyOrigin / 1024).toFixed(1)} KB per healthy origin`,
+      met: memGrowth <= 20 && big.reportBytesPerHealthyOrigin <= 20 * 1024,
+    });
+  } else {
+    t.push({ target: 'growth per origin: within 20 KB', value: `report ${(rows[0].reportBytesPerHealthyOrigin / 1024).toFixed(1)} KB per healthy origin; memory needs two sizes (--table)`, met: null });
+  }
+  const withS = rows.filter((r) => r.mixed.sclient && r.sclientHealthy);
+  t.push({
+    target: 'the bare s_client loop (128 at a time): ahead of it at every N (healthy fleet), with the same verdicts (mixed fleet)',
+    value:
+      withS.map((r) => `${r.origins}${r.latencyMs ? ' (loopback)' : ''}`.replace(' (loopback)', r.latencyMs ? '' : ' (loopback)') + `: ours ${r.ours.wallS} s vs ${r.sclientHealthy!.wallS} s, verdicts ${r.mixed.sclient!.same}/${r.mixed.sclient!.of} same`).join('; ') || 'not run',
+    met: withS.length ? withS.every((r) => r.ours.wallS < r.sclientHealthy!.wallS && r.mixed.sclient!.same === r.mixed.sclient!.of) : null,
+  });
+  const all = rows.every((r) => r.healthyAsExpected.agree === r.healthyAsExpected.of && r.mixed.verdictsAsExpected.agree === r.mixed.verdictsAsExpected.of);
+  t.push({ target: 'no verdict changes: every origin judged as its kind', value: rows.map((r) => `${r.origins}: ${r.healthyAsExpected.agree + r.mixed.verdictsAsExpected.agree}/${r.healthyAsExpected.of + r.mixed.verdictsAsExpected.of}`).join(', '), met: all });
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
 const underTsx = __filename.endsWith('.ts');
-// Bundled, this file and the fleet's child entry are one script: the child must not run the bench.
 if (!process.argv.includes('--fleet-child')) {
-  const run = underTsx && !process.argv.includes('--no-bundle') ? viaBundle() : main().then(() => 0);
+  const i = process.argv.indexOf('--row-child');
+  const run =
+    i >= 0
+      ? (async () => {
+          const spec = JSON.parse(readFileSync(process.argv[i + 1], 'utf8')) as RowSpec;
+          writeFileSync(spec.out, JSON.stringify(await runRow(spec)));
+        })()
+      : underTsx
+        ? orchestrate(parseArgs(process.argv.slice(2)))
+        : Promise.reject(new Error('run the benchmark with `npm run bench` (it bundles itself and the CLI)'));
   run.then(
-    (code) => process.exit(code),
+    () => process.exit(0),
     (err) => {
       console.error(err instanceof Error ? err.stack : err);
       process.exit(1);

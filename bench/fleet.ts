@@ -2,20 +2,19 @@
  * N origins for the benchmark, cheaply, and honest about connections.
  *
  * - One TLS server per *kind* of origin (healthy, expired, name mismatch, self-signed, chain incomplete) and one
- *   silent server, all on 127.0.0.1, ECDSA P-256 certificates from test/support/pki.ts.
- * - One latency relay per origin, each on its own loopback address (127.10.x.y) and port: the scanner sees N
- *   distinct endpoints and every handshake crosses the relay (which counts it) with the round-trip cost.
- * - A `refused` origin is an address with no listener at all (the kernel answers RST), not behind a relay: a
- *   relay would have to accept first, which turns "refused" into "reset".
+ *   silent server, each listening on 0.0.0.0 of the benchmark's own network namespace (bench/delay-line/netns.ts),
+ *   ECDSA P-256 certificates from test/support/pki.ts.
+ * - One address per origin (given by the caller: every address of a local route of that namespace): the scanner
+ *   sees N distinct endpoints, and the servers count each origin's connections by the address they arrived on.
+ * - A `refused` origin is its address on a port nothing listens on: the kernel answers RST (through the delay line).
  *
- * Run in a child process (`startFleetProcess`) so that the servers' and relays' CPU is not the scanner's: the
- * benchmark reports both. Files of certificates go to a temp dir and are removed by close().
+ * Run in a child process (`startFleetProcess`, inside the origins' namespace) so that the servers' CPU is not the
+ * scanner's: the benchmark reports both. Files of certificates go to a temp dir and are removed by close().
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { listenRaw, listenTls, type Listening } from '../test/support/servers';
-import { relayAddress, startRelay, type Relay } from './relay';
 
 export type OriginKind = 'healthy' | 'expired' | 'name-mismatch' | 'self-signed' | 'chain-incomplete' | 'refused' | 'silent';
 
@@ -50,22 +49,26 @@ export interface FleetOrigin {
   name: string;
   address: string;
   port: number;
-  /** False for refused origins (no relay). */
+  /** False for refused origins (nothing listens). */
   relayed: boolean;
 }
 
 export interface FleetStats {
-  /** Connections accepted by the relay of each origin (index -> count); 0 for refused ones. */
+  /** Connections accepted for each origin (index -> count); 0 for refused ones. */
   connectionsPerOrigin: number[];
   cpuUserS: number;
   cpuSystemS: number;
   maxRssMb: number;
-  relayOpen: number;
+  /** Connections open now. */
+  open: number;
 }
 
 export interface FleetOptions {
   origins: number;
-  latencyMs: number;
+  /** The address of each origin (all local in the fleet's namespace). */
+  addresses: string[];
+  /** 'mixed' (default): the pattern of 20 (14 healthy, one of each failure); 'healthy': every origin healthy. */
+  mix?: 'mixed' | 'healthy';
   /** Closed after this long whatever happens (default 15 min). */
   maxLifetimeMs?: number;
 }
@@ -87,15 +90,21 @@ const CONNECTION_LIFETIME_MS = 60_000;
 /** Many origins connect at once through their relays. */
 const BACKLOG = 1024;
 
-/** A TLS server with these options, or with none a silent one (reads, never answers); on 127.0.0.1, port 0. */
-async function startKindServer(tlsOptions: tls.TlsOptions | undefined): Promise<Listening> {
+/**
+ * A TLS server with these options, or with none a silent one (reads, never answers); on 0.0.0.0 of the fleet's
+ * own namespace, port 0. `onConnection` gets the address each connection arrived on.
+ */
+async function startKindServer(tlsOptions: tls.TlsOptions | undefined, onConnection: (localAddress: string) => void): Promise<Listening> {
   const server = tlsOptions
-    ? await listenTls({ ...tlsOptions, handshakeTimeout: 30_000 }, '127.0.0.1', {
+    ? await listenTls({ ...tlsOptions, handshakeTimeout: 30_000 }, '0.0.0.0', {
         backlog: BACKLOG,
         onSecureConnection: (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'),
       })
-    : await listenRaw((s) => s.resume(), '127.0.0.1', { backlog: BACKLOG });
-  server.server.on('connection', (s: net.Socket) => s.setTimeout(CONNECTION_LIFETIME_MS, () => s.destroy()));
+    : await listenRaw((s) => s.resume(), '0.0.0.0', { backlog: BACKLOG });
+  server.server.on('connection', (s: net.Socket) => {
+    onConnection(s.localAddress ?? '');
+    s.setTimeout(CONNECTION_LIFETIME_MS, () => s.destroy());
+  });
   return server;
 }
 
@@ -119,27 +128,33 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     'self-signed': { key: self.keyPem, cert: self.certPem },
     'chain-incomplete': { key: healthy.keyPem, cert: healthy.certPem },
   };
+  const indexOf = new Map(opts.addresses.map((a, i) => [a, i]));
+  const connections = new Array<number>(opts.origins).fill(0);
+  let open = 0;
+  const onConnection = (address: string) => {
+    const i = indexOf.get(address);
+    if (i !== undefined) connections[i]++;
+  };
   const servers = new Map<OriginKind, Listening>();
-  for (const kind of new Set(Array.from({ length: Math.min(opts.origins, PATTERN.length) }, (_, i) => kindOf(i)))) {
+  const kindAt = (i: number): OriginKind => (opts.mix === 'healthy' ? 'healthy' : kindOf(i));
+  for (const kind of new Set(Array.from({ length: Math.min(opts.origins, PATTERN.length) }, (_, i) => kindAt(i)))) {
     if (kind === 'refused') continue;
-    servers.set(kind, await startKindServer(tlsFor[kind]));
+    const server = await startKindServer(tlsFor[kind], onConnection);
+    server.server.on('connection', (sock: net.Socket) => {
+      open++;
+      sock.once('close', () => open--);
+    });
+    servers.set(kind, server);
   }
 
-  const relays: (Relay | undefined)[] = [];
   const origins: FleetOrigin[] = [];
   for (let i = 0; i < opts.origins; i++) {
-    const kind = kindOf(i);
-    const address = relayAddress(i);
+    const kind = kindAt(i);
+    const address = opts.addresses[i];
     const name = `o${String(i).padStart(5, '0')}.${FLEET_DOMAIN}`;
-    if (kind === 'refused') {
-      relays.push(undefined);
-      // Port 1 (tcpmux) on an address nothing listens on: the kernel refuses.
-      origins.push({ index: i, kind, name, address, port: 1, relayed: false });
-      continue;
-    }
-    const relay = await startRelay({ host: '127.0.0.1', port: servers.get(kind)!.port }, { latencyMs: opts.latencyMs, host: address });
-    relays.push(relay);
-    origins.push({ index: i, kind, name, address, port: relay.port, relayed: true });
+    // Port 1 (tcpmux), where nothing listens: the kernel refuses.
+    if (kind === 'refused') origins.push({ index: i, kind, name, address, port: 1, relayed: false });
+    else origins.push({ index: i, kind, name, address, port: servers.get(kind)!.port, relayed: true });
   }
 
   let closed = false;
@@ -147,7 +162,6 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     if (closed) return;
     closed = true;
     clearTimeout(lifetime);
-    await Promise.all(relays.map((r) => r?.close()));
     await Promise.all([...servers.values()].map((s) => s.close()));
     files.cleanup();
   };
@@ -160,11 +174,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     stats: async () => {
       const cpu = process.cpuUsage();
       return {
-        connectionsPerOrigin: relays.map((r) => r?.stats.connections ?? 0),
+        connectionsPerOrigin: [...connections],
         cpuUserS: cpu.user / 1e6,
         cpuSystemS: cpu.system / 1e6,
         maxRssMb: process.resourceUsage().maxRSS / 1024,
-        relayOpen: relays.reduce((n, r) => n + (r?.stats.open ?? 0), 0),
+        open,
       };
     },
     close,
@@ -181,10 +195,15 @@ type ChildMessage =
   | { type: 'stats'; id: number; stats: FleetStats }
   | { type: 'error'; message: string };
 
-/** Forks this file as a child process running the fleet; the same interface as `startFleet`. */
-export function startFleetProcess(opts: FleetOptions): Promise<Fleet> {
+/**
+ * Runs this file as a child process running the fleet, inside the network namespace `ns` (`ip netns exec`); the
+ * same interface as `startFleet`.
+ */
+export function startFleetProcess(opts: FleetOptions, ns: string): Promise<Fleet> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = fork(__filename, ['--fleet-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, process.execPath, __filename, '--fleet-child'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const pending = new Map<number, (s: FleetStats) => void>();
     let nextId = 1;
     let ready = false;

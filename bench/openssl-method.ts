@@ -144,3 +144,27 @@ export function sameVerdict(engine: { status: string; codes: string[] }, openssl
   const family = EQUIVALENT.find((f) => f.includes(code)) ?? [code];
   return engine.codes.some((c) => family.includes(c));
 }
+
+/**
+ * The bare loop: one `openssl s_client` per endpoint, with the SNI name, verifying the chain and the name against
+ * the CA file, stdin closed (it exits after the handshake). A tenth of the engine's work (one version list, no
+ * diagnosis), but the same verdict for the fleet's kinds: ok, or the failure it shows.
+ */
+export async function bareSClient(t: OpensslTarget, timeoutMs: number): Promise<OpensslVerdict> {
+  const host = t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`;
+  const run = await runOpenssl(
+    ['s_client', '-connect', host, '-servername', t.serverName, '-verify_return_error', '-verify_hostname', t.serverName, '-CAfile', t.caFile],
+    timeoutMs,
+  );
+  const refused = run.error?.includes('errno=111') || /connect:.*refused/i.test(run.error ?? '');
+  const verdict: Omit<OpensslVerdict, 'totalMs' | 'runs'> = refused
+    ? { status: 'critical', code: 'PORT_REFUSED' }
+    : run.timedOut
+      ? { status: 'critical', code: 'PORT_TIMEOUT' }
+      : run.verifyCode !== undefined && run.verifyCode !== 0
+        ? { status: 'critical', code: VERIFY_CODES[run.verifyCode] ?? 'CERT_UNTRUSTED_ROOT' }
+        : run.exitCode === 0 && run.cipher
+          ? { status: 'ok' }
+          : { status: 'critical', code: 'TLS_HANDSHAKE_FAILED', reason: run.error ?? `exit ${run.exitCode}` };
+  return { ...verdict, totalMs: run.ms, runs: [run] };
+}

@@ -19,19 +19,32 @@ import {
   type ScanMode,
 } from './cli-flags';
 import { DEFAULT_PROFILE, getProfile, PROFILES } from './cloudfront/client-profile';
-import { createCloudFrontClient } from './inventory/cloudfront-api';
-import { createAcmClient, loadTargets } from './inventory';
-import { applyResolve, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
+import { applyResolve, parseResolveFile, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
 import type { OriginTarget, ScanReport } from './model';
-import { DEFAULT_CONCURRENCY, runScan } from './pipeline';
-import { createResolver, type Resolver } from './probe/dns';
+import type { Resolver } from './probe/dns';
 import { connectToTable, createEdgeProbe, type ConnectToEntry } from './probe/edge';
-import { loadHosts } from './probe/hosts';
-import { loadTrustStore } from './probe/trust-store';
-import { renderJson } from './report/json';
-import { checkOutputPath, ignorePipeErrors, writeFileAtomic, writeQuietly } from './report/output';
-import { renderTable } from './report/table';
+import type { loadHosts } from './probe/hosts';
+import type { loadTrustStore } from './probe/trust-store';
+import { checkOutputPath, ignorePipeErrors, writeChunksAtomic, writeQuietly } from './report/output';
+import { DEFAULT_CONCURRENCY } from './scan-defaults';
 import { version } from '../package.json';
+
+// Start-up: `--help`, `--version` and bad flags load only the above. The inventory (and the AWS SDK), the probes,
+// the trust store and the report writers load when a scan runs. require, not import(): tsx's CommonJS hook
+// resolves it (see the demo command).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const inventory = () => require('./inventory') as typeof import('./inventory');
+const pipeline = () => require('./pipeline') as typeof import('./pipeline');
+const probes = () => ({
+  ...(require('./probe/dns') as typeof import('./probe/dns')),
+  ...(require('./probe/hosts') as typeof import('./probe/hosts')),
+  ...(require('./probe/trust-store') as typeof import('./probe/trust-store')),
+});
+const reports = () => ({
+  renderJsonChunks: (require('./report/json') as typeof import('./report/json')).renderJsonChunks,
+  renderTable: (require('./report/table') as typeof import('./report/table')).renderTable,
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** 2 wins over 1: a likely 502 found is the news, even when some origins could not be checked. */
 export const EXIT = { OK: 0, FAILED: 1, CRITICAL: 2 } as const;
@@ -52,6 +65,9 @@ interface ScanFlags {
   skipDisabled?: boolean;
   caFile: string[];
   resolve: ResolveEntry[];
+  resolveFile: string[];
+  checkWithoutTls13?: boolean;
+  fullChain?: boolean;
   profile: string;
   expiryWarningDays: number;
   concurrency: number;
@@ -116,6 +132,7 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .option('--skip-disabled', 'leave disabled distributions out')
     .option('--ca-file <pem>', 'extra trusted roots, for testing private origins (repeatable; CloudFront itself never trusts them)', collect(nonEmpty('--ca-file', 'a PEM file')), [])
     .option('--resolve <host:port:address>', "use these addresses for host, as curl's --resolve (repeatable)", collect(resolveValue), [])
+    .option('--resolve-file <file>', 'the same, one HOST:PORT:ADDRESS a line (# comments), for thousands of entries (repeatable)', collect(nonEmpty('--resolve-file', 'a file name')), [])
     .addOption(
       new Option('--dns <mode>', 'system: the hosts file, then DNS, as curl and openssl here; public: DNS only, as CloudFront').choices(['system', 'public']).default('system'),
     )
@@ -123,7 +140,12 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
     .option('--hosts-file <file>', 'a hosts file read first with --dns system (default: the system\'s, e.g. /etc/hosts, in the order of /etc/nsswitch.conf)', nonEmpty('--hosts-file', 'a file name'))
     .addOption(new Option('--profile <name>', "CloudFront's TLS client profile").choices(Object.keys(PROFILES)).default(DEFAULT_PROFILE))
     .option('--expiry-warning-days <n>', 'warn when a certificate expires within N days', integer(1, 365), 30)
-    .option('--concurrency <n>', 'origins probed at once', integer(1, 1000), DEFAULT_CONCURRENCY)
+    .option('--concurrency <n>', 'connections in flight at once, over all origins (at most 4 to one address)', integer(1, 1000), DEFAULT_CONCURRENCY)
+    .option(
+      '--check-without-tls13',
+      "also ask each TLS 1.3 origin without TLS 1.3 (one more connection): would CloudFront's legacy profile, at most TLS 1.2, get through? (finding TLS13_ONLY, an info)",
+    )
+    .option('--full-chain', 'JSON report: the certificates (DER, base64) of every origin, healthy ones too (default: of origins with findings)')
     .option('--connect-timeout <ms>', "cap on each origin's connection timeout, ms", integer(100, 10_000), 5000)
     .addOption(new Option('--format <format>', 'report format').choices(['table', 'json']).default('table'))
     .option('--output <file>', 'write the report to this file instead of stdout (checked before the scan; written atomically)', nonEmpty('--output', 'a file name'))
@@ -169,12 +191,16 @@ interface Prepared {
   resolver: Resolver;
   hosts: ReturnType<typeof loadHosts>;
   trust: ReturnType<typeof loadTrustStore>;
+  /** --resolve and --resolve-file entries, in that order. */
+  resolve: ResolveEntry[];
 }
 
 /** Everything that can be checked without the network, checked: one line and exit 1 on the first problem found. */
 function prepare(flags: ScanFlags, given: (key: string) => boolean): Prepared {
   const mode = checkMode(flags, given);
-  checkResolveEntries(flags.resolve);
+  const resolve = [...flags.resolve];
+  for (const file of flags.resolveFile) resolve.push(...parseResolveFile(readText(file, '--resolve-file'), file));
+  checkResolveEntries(resolve);
   const single =
     mode === 'origin'
       ? singleOriginTarget({
@@ -187,17 +213,19 @@ function prepare(flags: ScanFlags, given: (key: string) => boolean): Prepared {
           ...(flags.ipAddressType ? { ipAddressType: flags.ipAddressType } : {}),
         })
       : undefined;
-  if (single) applyResolve([single], flags.resolve); // an entry for no origin is an error now, not after the scan
+  if (single) applyResolve([single], resolve); // an entry for no origin is an error now, not after the scan
   if (flags.output !== undefined) {
     checkOutputPath(flags.output, [
       ...flags.inventory.map((p) => ({ flag: '--inventory', path: p })),
       ...flags.policies.map((p) => ({ flag: '--policies', path: p })),
       ...flags.details.map((p) => ({ flag: '--details', path: p })),
       ...flags.caFile.map((p) => ({ flag: '--ca-file', path: p })),
+      ...flags.resolveFile.map((p) => ({ flag: '--resolve-file', path: p })),
       ...(flags.hostsFile ? [{ flag: '--hosts-file', path: flags.hostsFile }] : []),
     ]);
   }
   // A hosts file given by name is read first, whatever nsswitch.conf says of the system's own.
+  const { createResolver, loadHosts, loadTrustStore } = probes();
   const hosts = flags.dns === 'system' ? loadHosts(flags.hostsFile ? { hostsFile: flags.hostsFile, order: 'files-first' } : {}) : undefined;
   const resolver = createResolver();
   if (flags.dnsServer.length > 0) {
@@ -208,7 +236,7 @@ function prepare(flags: ScanFlags, given: (key: string) => boolean): Prepared {
     }
   }
   const trust = loadTrustStore({ caFiles: flags.caFile });
-  return { mode, ...(single ? { single } : {}), resolver, hosts, trust };
+  return { mode, ...(single ? { single } : {}), resolver, hosts, trust, resolve };
 }
 
 async function loadScanTargets(flags: ScanFlags, prepared: Prepared): Promise<OriginTarget[]> {
@@ -218,6 +246,7 @@ async function loadScanTargets(flags: ScanFlags, prepared: Prepared): Promise<Or
     ...(flags.skipDisabled ? { skipDisabled: true } : {}),
   };
   if (prepared.single) return [prepared.single];
+  const { loadTargets, createCloudFrontClient, createAcmClient } = inventory();
   if (prepared.mode === 'inventory') {
     return loadTargets({ kind: 'file', inventory: flags.inventory, policies: flags.policies, details: flags.details }, filters);
   }
@@ -228,7 +257,8 @@ async function loadScanTargets(flags: ScanFlags, prepared: Prepared): Promise<Or
 
 async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo): Promise<number> {
   const prepared = prepare(flags, given);
-  const targets = applyResolve(await loadScanTargets(flags, prepared), flags.resolve);
+  const targets = applyResolve(await loadScanTargets(flags, prepared), prepared.resolve);
+  const { runScan } = pipeline();
   const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   let done = 0;
   const report: ScanReport = await runScan(targets, {
@@ -241,6 +271,8 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
     // The edge check needs the distribution's domain name: an inventory (live or file) has it, --origin does not.
     ...(flags.edge && prepared.mode !== 'origin' ? { edge: { probe: edgeProbe(flags) } } : {}),
     ...(prepared.hosts ? { hosts: prepared.hosts } : {}),
+    ...(flags.checkWithoutTls13 ? { checkWithoutTls13: true } : {}),
+    certificates: flags.fullChain ? 'all' : 'with-findings',
     onOrigin: () => {
       done++;
       if (tty && flags.progress && targets.length > 1) io.stderr.write(`\rscanned ${done}/${targets.length} origins`);
@@ -249,15 +281,18 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   if (tty && flags.progress && targets.length > 1) io.stderr.write('\r\x1b[K');
 
   const stdoutTty = 'isTTY' in io.stdout && (io.stdout as NodeJS.WriteStream).isTTY === true;
-  const text = flags.format === 'json' ? renderJson(report) : renderTable(report, { color: flags.color && stdoutTty && !flags.output });
+  const { renderJsonChunks, renderTable } = reports();
+  // JSON goes out one origin at a time: a report of 10,000 origins is never one string in memory.
+  const chunks = (): Iterable<string> =>
+    flags.format === 'json' ? renderJsonChunks(report) : [renderTable(report, { color: flags.color && stdoutTty && !flags.output })];
   const s = report.summary;
   if (flags.output) {
-    writeFileAtomic(flags.output, text);
+    writeChunksAtomic(flags.output, chunks());
     io.stderr.write(
       `wrote ${flags.output}: ${s.origins} origin(s), ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked` : ''}\n`,
     );
   } else {
-    await writeQuietly(io.stdout, text);
+    for (const chunk of chunks()) if (!(await writeQuietly(io.stdout, chunk))) break;
   }
   if (s.unchecked > 0) {
     const reasons = [...new Set(report.origins.filter((o) => o.status === 'unchecked').map((o) => o.uncheckedReason))].join('; ');
@@ -265,6 +300,14 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   }
   if (s.critical > 0) return EXIT.CRITICAL;
   return s.unchecked > 0 ? EXIT.FAILED : EXIT.OK;
+}
+
+function readText(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
 }
 
 function edgeProbe(flags: ScanFlags) {

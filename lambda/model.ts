@@ -265,6 +265,8 @@ export interface ServerHelloInfo {
   helloRetried?: boolean;
   /** The Certificate message's certificates (DER) in the order the server sent them; decrypted for TLS 1.3. */
   certificates?: Buffer[];
+  /** Set where a report leaves `certificates` out (an origin with no finding; `--full-chain` keeps them): how many were sent. */
+  certificatesSent?: number;
   /** The server asked for a client certificate (CertificateRequest). */
   certificateRequested?: boolean;
   /** Extensions in the ServerHello (codes). */

@@ -2,7 +2,7 @@
  * targets -> probes -> facts -> findings -> report. The CLI and the Lambda handler both call `runScan`, so they
  * never differ in what they find.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ClientProfile } from './cloudfront/client-profile';
 import { edgeProbePath } from './cloudfront/path-patterns';
 import { diagnose, originStatus } from './diagnosis/diagnose';
@@ -10,7 +10,7 @@ import { SEVERITY_RANK } from './diagnosis/findings';
 import { resourceFindings } from './diagnosis/origin-resources';
 import { combineVantage } from './diagnosis/vantage';
 import { SKIP_REASONS } from './inventory/targets';
-import type { EdgeFacts, EdgeRoute, Finding, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
+import type { EdgeFacts, EdgeRoute, Finding, HelloResult, OriginFacts, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
 import { createEdgeProbe, type EdgeProbe } from './probe/edge';
 import { probeClientCertRequired } from './probe/client-cert';
 import { createResolver, DEFAULT_RESOLVER_POLICY, steadyResolver, type Resolver, type ResolverPolicy } from './probe/dns';
@@ -19,7 +19,7 @@ import { probeOrigin, type ProbeDeps } from './probe/origin-probe';
 import { probeTcp } from './probe/tcp';
 import { probeHello } from './probe/tls-hello';
 import { loadTrustStore, type TrustStore } from './probe/trust-store';
-import { KeyedLimiter, mapLimit } from './util/limiter';
+import { mapLimit, SocketLimiter } from './util/limiter';
 import { version as toolVersion } from '../package.json';
 
 export interface ScanOptions {
@@ -32,8 +32,23 @@ export interface ScanOptions {
    */
   trust?: TrustStore;
   expiryWarningDays: number;
-  /** Origins probed at once. */
+  /**
+   * Connections (sockets) in flight at once, over all origins; at most PER_ADDRESS_CONNECTIONS of them to one
+   * address. Origins are started as sockets free up (a few more origins than sockets are in flight, so that name
+   * lookups overlap the handshakes).
+   */
   concurrency: number;
+  /**
+   * Also ask each TLS 1.3 origin without TLS 1.3 (one more connection; the TLS13_ONLY info: would CloudFront's
+   * legacy profile get through?). true for all, a predicate per origin (the monitor: once a day), default never.
+   */
+  checkWithoutTls13?: boolean | ((target: OriginTarget) => boolean);
+  /**
+   * Which origins' reports keep the certificates as sent (DER): 'with-findings' (default) drops them from origins
+   * with no finding, whose chain summary (subjects, dates, fingerprints) says all there is; 'all' keeps every one.
+   * Lean reports and flat memory at 10,000 origins.
+   */
+  certificates?: 'all' | 'with-findings';
   /** Upper bound on the per-target connect timeout (the target's own ConnectionTimeout otherwise). */
   connectTimeoutMs?: number;
   /** Epoch ms after which no new origin is started; the rest is reported as not reached. */
@@ -69,7 +84,11 @@ export interface EdgeCheckOptions {
 export const EDGE_TIMEOUT_MS = 60_000;
 export const EDGE_USER_AGENT = `cloudfront-origin-monitor/${toolVersion} (edge check; one request per cache behavior per run)`;
 
-export const DEFAULT_CONCURRENCY = 64;
+import { DEFAULT_CONCURRENCY, PER_ADDRESS_CONNECTIONS } from './scan-defaults';
+
+export { DEFAULT_CONCURRENCY, PER_ADDRESS_CONNECTIONS };
+/** Origins in flight per socket permit: enough for lookups to run ahead, few enough to keep memory flat. */
+const ORIGINS_PER_SOCKET = 2;
 
 /** Who made a report: the tool, its version and the runtime (the trust store differs between Node versions). */
 export const TOOL: ScanReport['tool'] = {
@@ -77,8 +96,6 @@ export const TOOL: ScanReport['tool'] = {
   version: toolVersion,
   runtime: `node ${process.version} ${process.platform}/${process.arch}`,
 };
-/** Be gentle: at most this many connections at once to one address. */
-export const PER_ADDRESS_CONNECTIONS = 4;
 
 export function defaultProbeDeps(resolver: Resolver = createResolver()): ProbeDeps {
   return {
@@ -109,11 +126,14 @@ export function shareWithinScan(deps: ProbeDeps): ProbeDeps {
       resolve4: once((name: string) => name, (name) => deps.resolver.resolve4(name)),
       resolve6: once((name: string) => name, (name) => deps.resolver.resolve6(name)),
     },
-    hello: once((r) => JSON.stringify([r.address, r.port, r.connectTimeoutMs, r.handshakeTimeoutMs, r.offer]), deps.hello),
+    // Keyed by a digest of the question: the offer's lists are long, and 10,000 keys of them would be megabytes.
+    hello: once((r) => digest(JSON.stringify([r.address, r.port, r.connectTimeoutMs, r.handshakeTimeoutMs, r.offer])), deps.hello),
     tcp: once((address, port, timeoutMs) => `${address}|${port}|${timeoutMs}`, deps.tcp),
     clientCert: once((address, port, serverName, timeoutMs) => `${address}|${port}|${serverName}|${timeoutMs}`, deps.clientCert),
   };
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest('base64');
 
 export async function runScan(targets: OriginTarget[], options: ScanOptions): Promise<ScanReport> {
   const started = Date.now();
@@ -130,7 +150,8 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     now,
     expiryWarningDays: options.expiryWarningDays,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-    perAddressLimit: new KeyedLimiter(PER_ADDRESS_CONNECTIONS),
+    sockets: new SocketLimiter(Math.max(1, options.concurrency), PER_ADDRESS_CONNECTIONS),
+    ...(options.checkWithoutTls13 ? { checkWithoutTls13: options.checkWithoutTls13 === true ? () => true : options.checkWithoutTls13 } : {}),
     chains: new WeakMap(),
     maxAddresses: options.maxAddresses ?? 16,
     ...(options.hosts ? { hosts: options.hosts } : {}),
@@ -139,7 +160,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const edgeCheck = options.edge ? edgeChecker(options.edge) : undefined;
 
   const notScanned: string[] = [];
-  const reports = await mapLimit(targets, Math.max(1, options.concurrency), async (target): Promise<OriginReport> => {
+  const reports = await mapLimit(targets, Math.max(1, options.concurrency) * ORIGINS_PER_SOCKET, async (target): Promise<OriginReport> => {
     const t0 = Date.now();
     let report: OriginReport;
     // Staging distributions and tenants of a multi-tenant template are not reached through their own domain name.
@@ -168,10 +189,11 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
         // (through CloudFront, in the inventory) is already critical.
         const resolverFailed = facts?.dns.status === 'error' ? resolverFailure(facts.dns) : undefined;
         const status = originStatus(findings);
+        const kept = facts && options.certificates !== 'all' && findings.length === 0 ? withoutCertificates(facts) : facts;
         report = {
           ...baseReport(target, resolverFailed && status !== 'critical' ? 'unchecked' : status, findings, Date.now() - t0),
           ...(resolverFailed ? { uncheckedReason: resolverFailed } : {}),
-          ...(facts ? { facts } : {}),
+          ...(kept ? { facts: kept } : {}),
           ...(edge.length ? { edge } : {}),
         };
       } catch (err) {
@@ -235,6 +257,26 @@ function noPathFacts(domain: string, route: EdgeRoute): EdgeFacts {
     pathPattern: route.pathPattern,
     totalMs: 0,
     error: { stage: 'no-path', message: `no request path reaches behavior ${route.pathPattern}: the behaviors before it (${route.precedingPatterns.join(', ')}) take every path it matches` },
+  };
+}
+
+/**
+ * The facts without the DER certificates of the handshakes (a copy: handshake results are shared between the
+ * origins of a scan that ask the same question, and another origin may still need them).
+ */
+function withoutCertificates(facts: OriginFacts): OriginFacts {
+  const strip = (r: HelloResult): HelloResult => {
+    if (r.outcome.kind !== 'server-hello' || !r.outcome.hello.certificates) return r;
+    const { certificates, ...hello } = r.outcome.hello;
+    return { ...r, outcome: { ...r.outcome, hello: { ...hello, certificatesSent: certificates.length } } };
+  };
+  return {
+    ...facts,
+    endpoints: facts.endpoints.map((e) => ({
+      ...e,
+      ...(e.hello ? { hello: strip(e.hello) } : {}),
+      ...(e.details ? { details: e.details.map((d) => ({ ...d, result: strip(d.result) })) } : {}),
+    })),
   };
 }
 

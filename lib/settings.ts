@@ -297,8 +297,8 @@ const runtime = <S extends z.ZodMiniType>(s: Setting<S> & { env: EnvBinding<z.ou
 const asNumber = (n: number) => String(n);
 const asList = (l: string[]) => l.join(',');
 
-/** The scan's default parallelism (lambda/pipeline.ts DEFAULT_CONCURRENCY; equal by test). */
-export const DEFAULT_SCAN_CONCURRENCY = 64;
+/** The scan's default parallelism, in sockets (lambda/scan-defaults.ts DEFAULT_CONCURRENCY; equal by test). */
+export const DEFAULT_SCAN_CONCURRENCY = 256;
 
 export const SETTINGS = {
   alertEmails: setting({
@@ -425,10 +425,11 @@ export const SETTINGS = {
     env: { name: ENV.CA_FILES, encode: asList },
   }),
   scanConcurrency: runtime({
-    schema: integer(1, 256),
+    // At most 768: the Lambda has 1,024 file descriptors, and the SDK's and the runtime's own need some.
+    schema: integer(1, 768),
     default: DEFAULT_SCAN_CONCURRENCY,
-    example: '32',
-    doc: { default: String(DEFAULT_SCAN_CONCURRENCY), meaning: 'origins probed at once (1-256)' },
+    example: '128',
+    doc: { default: String(DEFAULT_SCAN_CONCURRENCY), meaning: 'connections in flight at once, over all origins, at most 4 to one address (1-768)' },
     env: { name: ENV.CONCURRENCY, encode: asNumber },
   }),
   edgeCheck: runtime({

@@ -46,7 +46,7 @@ it('leaves the fleet running, writes the inventory and the root CA, and prints t
   expect(printed).toContain('The fleet keeps running');
   expect(printed).toContain(run.scanCommand);
   // The edge check goes to the demo's own edge on loopback (the distribution's domain is not on CloudFront).
-  expect(run.scanCommand).toMatch(new RegExp(`^cf-origin-monitor scan --inventory ${run.inventoryFile} --ca-file ${run.caFile} --connect-to d111111abcdef8\\.cloudfront\\.net:443:127\\.0\\.0\\.1:\\d+$`));
+  expect(run.scanCommand).toMatch(new RegExp(`^cf-origin-monitor scan --inventory ${run.inventoryFile} --ca-file ${run.caFile} --connect-to d111111abcdef8\\.cloudfront\\.net:443:127\\.0\\.0\\.1:\\d+ --check-without-tls13$`));
 });
 
 it('the printed scan command scans the kept fleet: every origin as the demo saw it', async () => {

@@ -80,6 +80,9 @@ async function monitor(config: Partial<RunSettings> = {}) {
     now: T0,
     next: report([]) as ScanReport,
     scanCalls: [] as ScanOptions[],
+    targets: [] as OriginTarget[],
+    /** What the scan's checkWithoutTls13 answered for each target, per run (as a TLS 1.3 origin would ask). */
+    tls13Asked: [] as boolean[][],
     deps: undefined as unknown as RunDeps,
     async run(r: ScanReport | OriginReport[], now: Date, context?: Partial<Context>) {
       m.next = Array.isArray(r) ? report(r, { startedAt: now.toISOString() }) : r;
@@ -94,12 +97,13 @@ async function monitor(config: Partial<RunSettings> = {}) {
       });
     },
   };
-  const targets: OriginTarget[] = [];
   m.deps = {
     settings: { ...decodeEnvironment({}), ...config },
-    loadTargets: async () => targets,
-    scan: async (_targets, options) => {
+    loadTargets: async () => m.targets,
+    scan: async (targets, options) => {
       m.scanCalls.push(options);
+      const ask = options.checkWithoutTls13;
+      m.tls13Asked.push(targets.map((t) => (typeof ask === 'function' ? ask(t) : ask === true)));
       for (const o of m.next.origins) options.onOrigin?.(o);
       return m.next;
     },
@@ -256,6 +260,29 @@ describe('handler over a sequence of runs', () => {
     );
     expect((await stored(m.table)).map((i) => i.sk)).toEqual(['E2EXAMPLE/b/api.example.com/CERT_SELF_SIGNED']);
     expect(m.metricRuns.at(-1)).toMatchObject({ [METRICS.ALERTS_PUBLISHED]: 1, [METRICS.SCAN_COMPLETED]: 1 });
+  });
+});
+
+describe('the no-TLS-1.3 check (TLS13_ONLY)', () => {
+  it('asks each origin at most once a day, keeping the time in the state table, and forgets origins gone', async () => {
+    const m = await monitor();
+    const t = (key: string) => ({ key, domainName: `${key}.example.com` }) as OriginTarget;
+    m.targets = [t('E1/a'), t('E1/b')];
+    await m.run([healthy()], T0);
+    m.targets = [t('E1/a'), t('E1/b'), t('E1/c')];
+    await m.run([healthy()], after(1));
+    await m.run([healthy()], after(24));
+    expect(m.tls13Asked).toEqual([[true, true], [false, false, true], [true, true, false]]);
+    const checks = (await stored(m.table)).filter((i) => String(i.sk).startsWith('#tls13-check#'));
+    expect(Object.fromEntries(checks.map((i) => [i.sk, i.checkedAt]))).toEqual({
+      '#tls13-check#E1/a': after(24).toISOString(),
+      '#tls13-check#E1/b': after(24).toISOString(),
+      '#tls13-check#E1/c': after(1).toISOString(),
+    });
+    m.targets = [t('E1/c')];
+    await m.run([healthy()], after(24.1));
+    expect(m.tls13Asked[3]).toEqual([false]);
+    expect((await stored(m.table)).filter((i) => String(i.sk).startsWith('#tls13-check#')).map((i) => i.sk)).toEqual(['#tls13-check#E1/c']);
   });
 });
 
@@ -446,7 +473,7 @@ describe('configuration from the environment', () => {
         expiryWarningDays: 30,
         reminderHours: 24,
         confirmRuns: 2,
-        scanConcurrency: 64,
+        scanConcurrency: 256,
         suppressions: [],
         distributions: [],
         excludeDistributions: [],

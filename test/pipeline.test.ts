@@ -128,6 +128,35 @@ describe('runScan', () => {
     }
   });
 
+  it('asks a TLS 1.3-only origin once by default, and without TLS 1.3 (TLS13_ONLY, an info) only when asked', async () => {
+    const healthy = fleet.byId('healthy');
+    const leaf = await fleet.pki.issueLeaf({ dnsNames: [healthy.name] });
+    let connections = 0;
+    const only13 = await listenTls({ key: leaf.keyPem, cert: chainPem(leaf, fleet.pki.intermediate), minVersion: 'TLSv1.3' }, '127.0.0.1', {
+      onSecureConnection: (s) => s.end(),
+    });
+    only13.server.on('connection', () => connections++);
+    try {
+      const t = target('healthy', { httpsPort: only13.port, ports: [{ port: only13.port, tls: true }], allowedVersions: ['TLSv1.2'] });
+      const r = resolver({ [healthy.name]: { v4: ['127.0.0.1'] } });
+      const [plain] = (await runScan([t], options(r))).origins;
+      expect(plain.status).toBe('ok');
+      expect(plain.findings.map((f) => f.code)).toEqual([]);
+      expect(plain.facts?.endpoints[0].details).toBeUndefined();
+      expect(connections).toBe(1);
+
+      for (const check of [true, () => true] as const) {
+        connections = 0;
+        const [asked] = (await runScan([t], options(r, { checkWithoutTls13: check }))).origins;
+        expect(asked.status).toBe('ok');
+        expect(asked.findings.map((f) => f.code)).toEqual(['TLS13_ONLY']);
+        expect(connections).toBe(2);
+      }
+    } finally {
+      await only13.close();
+    }
+  });
+
   it('uses only the addresses of the family CloudFront uses (IPv4 by default)', async () => {
     const healthy = fleet.byId('healthy');
     const r = resolver({ [healthy.name]: { v4: ['127.0.0.1'], v6: ['::1'] } });

@@ -7,6 +7,7 @@ import { startFleet, type Fleet, type FleetOrigin } from '../demo/fleet';
 import { EXIT } from '../lambda/cli';
 import type { ScanReport } from '../lambda/model';
 import { cli } from './support/cli';
+import { writeTempFiles } from './support/pki';
 
 const run = promisify(execFile);
 
@@ -54,7 +55,8 @@ describe('scan --origin against real local servers', () => {
 
   it.each(CONDITIONS)('%s: reports its condition with evidence, a why, a fix and a reproduce command', async (id) => {
     const origin = fleet.byId(id);
-    const { code, report } = await scanJson(origin);
+    // TLS13_ONLY (an info) needs the second, no-TLS-1.3 handshake, which a scan makes only when asked.
+    const { code, report } = await scanJson(origin, id === 'tls13-only' ? ['--check-without-tls13'] : []);
     const [result] = report.origins;
     const finding = result.findings.find((f) => f.code === origin.expect);
     expect({ id, codes: result.findings.map((f) => f.code) }).toEqual({ id, codes: expect.arrayContaining([origin.expect]) });
@@ -81,6 +83,49 @@ describe('scan --origin against real local servers', () => {
     const { report } = await scanJson(o, ['--sni', o.name, '--sni', 'www.shop.test']);
     const mismatches = report.origins[0].findings.filter((f) => f.code === 'CERT_NAME_MISMATCH');
     expect(mismatches.map((f) => f.sniName)).toEqual(['www.shop.test']);
+  });
+
+  it('asks a TLS 1.3-only origin once unless --check-without-tls13: no TLS13_ONLY, status ok, exit 0', async () => {
+    const { code, report } = await scanJson(fleet.byId('tls13-only'));
+    expect(report.origins[0].findings).toEqual([]);
+    expect(report.origins[0].facts?.endpoints[0].details).toBeUndefined();
+    expect(code).toBe(EXIT.OK);
+  });
+
+  it('keeps the certificates (DER) in the JSON of origins with findings, and of healthy ones only with --full-chain', async () => {
+    const certs = (r: ScanReport) => (r.origins[0].facts?.endpoints[0].hello?.outcome as { hello?: { certificates?: string[]; certificatesSent?: number } }).hello;
+    const healthy = (await scanJson(fleet.byId('healthy'))).report;
+    expect(certs(healthy)).toMatchObject({ certificatesSent: 2 });
+    expect(certs(healthy)?.certificates).toBeUndefined();
+    expect(healthy.origins[0].facts?.endpoints[0].chain?.certificates).toHaveLength(2);
+    const full = (await scanJson(fleet.byId('healthy'), ['--full-chain'])).report;
+    expect(certs(full)?.certificates).toHaveLength(2);
+    expect(Buffer.from(certs(full)!.certificates![0], 'base64')[0]).toBe(0x30); // DER SEQUENCE
+    const expired = (await scanJson(fleet.byId('expired'))).report;
+    expect(certs(expired)?.certificates?.length).toBeGreaterThan(0);
+  });
+
+  it('reads --resolve entries from a file (--resolve-file), and names the file and line of a bad one', async () => {
+    const o = fleet.byId('healthy');
+    const files = writeTempFiles({
+      'resolve.txt': `# addresses for the test\n\n${o.name}:${o.port}:${o.address}  # the healthy one\n`,
+      'bad.txt': `${o.name}:${o.port}:${o.address}\nnot-an-entry\n`,
+    });
+    try {
+      const args = scanArgs(o).filter((a, i, all) => a !== '--resolve' && all[i - 1] !== '--resolve');
+      const { code, stdout } = await cli([...args, '--resolve-file', files.paths['resolve.txt']]);
+      const report = JSON.parse(stdout) as ScanReport;
+      expect(report.origins[0].status).toBe('ok');
+      expect(report.origins[0].facts?.endpoints[0].address).toBe(o.address);
+      expect(code).toBe(EXIT.OK);
+      const bad = await cli([...args, '--resolve-file', files.paths['bad.txt']]);
+      expect(bad.code).toBe(EXIT.FAILED);
+      expect(bad.stderr.trim()).toMatch(/bad\.txt line 2: "not-an-entry" is not HOST:PORT:ADDRESS/);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stdout).toBe('');
+    } finally {
+      files.cleanup();
+    }
   });
 
   it('judges a TLS 1.3-only origin critical under the legacy profile', async () => {
@@ -130,6 +175,7 @@ describe('bad input gets one clear line and exit 1', () => {
     [['scan', '--origin', 'a.test', '--concurrency', 'many'], /whole number/],
     [['scan', '--origin', 'a.test', '--format', 'xml'], /xml/],
     [['scan', '--origin', 'a.test', '--ca-file', '/nonexistent/root.pem'], /nonexistent/],
+    [['scan', '--origin', 'a.test', '--resolve-file', '/nonexistent/resolve.txt'], /--resolve-file \/nonexistent\/resolve.txt: no such file/],
   ])('%j', async (args, pattern) => {
     const { code, stderr } = await cli(args as string[]);
     expect(code).toBe(EXIT.FAILED);

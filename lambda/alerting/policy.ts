@@ -49,6 +49,8 @@ export interface FindingRecord {
 
 export interface AlertState {
   findings: Record<string, FindingRecord>;
+  /** Origin key -> when it was last asked without TLS 1.3 (ISO); see tls13-check.ts. Set by the handler. */
+  tls13Checks?: Record<string, string>;
 }
 
 export const emptyState = (): AlertState => ({ findings: {} });

@@ -4,6 +4,8 @@
  * DynamoDB (table with string keys `pk` and `sk`): one item per finding identity,
  *   { pk: 'finding', sk: <identity key>, v: 1, code, severity, distributionId?, originId?, originKey, domainName,
  *     sniName?, firstSeen, runs, alertedAt?, expiry?: { fingerprint, stage }, message }
+ * and, in the same partition, one item per origin last asked without TLS 1.3 (tls13-check.ts),
+ *   { pk: 'finding', sk: '#tls13-check#<origin key>', v: 1, checkedAt }
  * Loading is one paginated Query on pk = 'finding'; saving writes only the items that changed (BatchWrite, 25 at a
  * time, UnprocessedItems retried with backoff) and deletes the identities that are gone.
  *
@@ -24,6 +26,8 @@ export interface StateStore {
 }
 
 export const STATE_PK = 'finding';
+/** Sort-key prefix of the TLS 1.3 check times ('#' starts no finding identity: those start with a distribution ID). */
+export const TLS13_CHECK_SK = '#tls13-check#';
 const ITEM_VERSION = 1;
 const BATCH = 25;
 
@@ -51,10 +55,22 @@ export function diffState(previous: AlertState, next: AlertState): StateChanges 
   return { put, remove };
 }
 
+/** The TLS 1.3 check times that changed (absent in `next`: kept as they are, the handler did not set them). */
+export function diffChecks(previous: AlertState, next: AlertState): { put: [string, string][]; remove: string[] } {
+  if (!next.tls13Checks) return { put: [], remove: [] };
+  const before = previous.tls13Checks ?? {};
+  const after = next.tls13Checks;
+  return {
+    put: Object.entries(after).filter(([k, v]) => before[k] !== v),
+    remove: Object.keys(before).filter((k) => !(k in after)),
+  };
+}
+
 /** Reads a stored record back, or undefined when it is not one (foreign or damaged item: ignored, not fatal). */
 function recordFromItem(item: Record<string, unknown>): FindingRecord | undefined {
   const str = (k: string) => (typeof item[k] === 'string' ? (item[k] as string) : undefined);
   const key = str('sk');
+  if (key?.startsWith(TLS13_CHECK_SK)) return undefined;
   const code = str('code');
   const originKey = str('originKey');
   const firstSeen = str('firstSeen');
@@ -115,6 +131,7 @@ export class DynamoStateStore implements StateStore {
 
   async load(): Promise<AlertState> {
     const findings: AlertState['findings'] = {};
+    const tls13Checks: Record<string, string> = {};
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -130,18 +147,24 @@ export class DynamoStateStore implements StateStore {
       for (const item of page.Items ?? []) {
         const r = recordFromItem(item);
         if (r) findings[r.key] = r;
+        if (typeof item.sk === 'string' && item.sk.startsWith(TLS13_CHECK_SK) && typeof item.checkedAt === 'string') {
+          tls13Checks[item.sk.slice(TLS13_CHECK_SK.length)] = item.checkedAt;
+        }
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return { findings };
+    return Object.keys(tls13Checks).length > 0 ? { findings, tls13Checks } : { findings };
   }
 
   async save(next: AlertState, previous: AlertState): Promise<void> {
     const { put, remove } = diffState(previous, next);
     type Req = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+    const checks = diffChecks(previous, next);
     const requests: Req[] = [
       ...put.map((r) => ({ PutRequest: { Item: itemFromRecord(r, this.partition) } })),
       ...remove.map((sk) => ({ DeleteRequest: { Key: { pk: this.partition, sk } } })),
+      ...checks.put.map(([key, checkedAt]) => ({ PutRequest: { Item: { pk: this.partition, sk: TLS13_CHECK_SK + key, v: ITEM_VERSION, checkedAt } } })),
+      ...checks.remove.map((key) => ({ DeleteRequest: { Key: { pk: this.partition, sk: TLS13_CHECK_SK + key } } })),
     ];
     for (let i = 0; i < requests.length; i += BATCH) {
       await this.writeBatch(requests.slice(i, i + BATCH));

@@ -3,14 +3,28 @@ import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { OriginTarget } from '../model';
 import { loadInventoryFile } from './cli-json';
-import { loadInventoryFromApi } from './cloudfront-api';
 import type { InventorySource } from './distributions';
 import { extendFromApi, extrasFromDetails, loadDetailsFiles } from './extras';
 import { markOffline, readOriginResources } from './origin-resources';
 import { type BuildTargetsOptions, buildTargets } from './targets';
 
-export { createCloudFrontClient } from './cloudfront-api';
-export { createAcmClient } from './origin-resources';
+/**
+ * The AWS SDK is loaded only when the live inventory is asked for: `--inventory FILE`, `--origin` and `--help` do
+ * not pay its start-up time. (require, not import(): tsx's CommonJS hook and the bundles resolve it.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const api = (): typeof import('./cloudfront-api') => require('./cloudfront-api') as typeof import('./cloudfront-api');
+
+export function createCloudFrontClient(...args: Parameters<typeof import('./cloudfront-api').createCloudFrontClient>): CloudFrontClient {
+  return api().createCloudFrontClient(...args);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const resources = (): typeof import('./origin-resources') => require('./origin-resources') as typeof import('./origin-resources');
+
+export function createAcmClient(...args: Parameters<typeof import('./origin-resources').createAcmClient>): ReturnType<typeof import('./origin-resources').createAcmClient> {
+  return resources().createAcmClient(...args);
+}
 export type { BuildTargetsOptions } from './targets';
 
 export type InventorySpec =
@@ -34,7 +48,7 @@ async function loadFiles(source: Extract<InventorySpec, { kind: 'file' }>): Prom
 }
 
 export async function loadInventory(source: InventorySpec): Promise<InventorySource> {
-  if (source.kind === 'api') return extendFromApi(source.client, await loadInventoryFromApi(source.client));
+  if (source.kind === 'api') return extendFromApi(source.client, await api().loadInventoryFromApi(source.client));
   return loadFiles(source);
 }
 

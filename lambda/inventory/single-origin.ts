@@ -202,19 +202,53 @@ const matches = (t: OriginTarget, e: ResolveEntry) =>
   e.host === t.domainName.toLowerCase() && (e.port === '*' || t.ports.some((p) => p.port === e.port));
 
 /**
- * Applies --resolve entries to targets whose domain and one of whose ports match. An entry that matches no target
- * is a mistake (a typo would silently probe DNS's addresses instead): an error naming it.
+ * Applies --resolve entries to targets whose domain and one of whose ports match (the first such entry wins). An
+ * entry that matches no target is a mistake (a typo would silently probe DNS's addresses instead): an error naming
+ * it. Indexed by host, so that thousands of entries over thousands of targets stay linear.
  */
 export function applyResolve(targets: OriginTarget[], entries: ResolveEntry[]): OriginTarget[] {
   if (entries.length === 0) return targets;
-  const unused = entries.filter((e) => !targets.some((t) => matches(t, e)));
+  const targetsByHost = new Map<string, OriginTarget[]>();
+  for (const t of targets) {
+    const host = t.domainName.toLowerCase();
+    const list = targetsByHost.get(host);
+    if (list) list.push(t);
+    else targetsByHost.set(host, [t]);
+  }
+  const unused = entries.filter((e) => !(targetsByHost.get(e.host) ?? []).some((t) => matches(t, e)));
   if (unused.length > 0) {
     const origins = [...new Set(targets.map((t) => `${t.domainName}:${t.ports.map((p) => p.port).join('/')}`))];
     const shown = origins.length > 5 ? `${origins.slice(0, 5).join(', ')} and ${origins.length - 5} more` : origins.join(', ') || 'none';
-    throw new Error(`--resolve ${unused.map((e) => e.text).join(', ')}: matches no origin of the scan (origins: ${shown})`);
+    const named = unused.length > 5 ? `${unused.slice(0, 5).map((e) => e.text).join(', ')} and ${unused.length - 5} more` : unused.map((e) => e.text).join(', ');
+    throw new Error(`--resolve ${named}: matches no origin of the scan (origins: ${shown})`);
+  }
+  const entriesByHost = new Map<string, ResolveEntry[]>();
+  for (const e of entries) {
+    const list = entriesByHost.get(e.host);
+    if (list) list.push(e);
+    else entriesByHost.set(e.host, [e]);
   }
   return targets.map((t) => {
-    const entry = entries.find((e) => matches(t, e));
+    const entry = entriesByHost.get(t.domainName.toLowerCase())?.find((e) => matches(t, e));
     return entry ? { ...t, resolveOverride: entry.addresses } : t;
   });
+}
+
+/**
+ * A file of --resolve entries, one `HOST:PORT:ADDRESS[,ADDRESS]` a line; blank lines and `#` comments are skipped.
+ * For thousands of entries, where flags would overflow the command line.
+ */
+export function parseResolveFile(text: string, file: string): ResolveEntry[] {
+  const entries: ResolveEntry[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/#.*$/, '').trim();
+    if (!line) continue;
+    try {
+      entries.push(parseResolve(line));
+    } catch (err) {
+      throw new Error(`${file} line ${i + 1}: ${(err as Error).message.replace(/^--resolve: /, '')}`);
+    }
+  }
+  return entries;
 }

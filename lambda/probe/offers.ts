@@ -6,16 +6,28 @@ import { CLOUDFRONT_TLS13_SUITES, offeredVersions, type ClientProfile } from '..
 import type { HelloOffer, HelloOutcome, HelloResult, OriginSslProtocol, TlsVersionName } from '../model';
 import { BROAD_GROUPS, BROAD_SUITES } from './tls-constants';
 
+/**
+ * The lists of a profile's offer, built once per profile and versions and shared by every origin's offer (10,000
+ * origins, one set of lists). Never changed in place: the detail offers below build new lists.
+ */
+const lists = new WeakMap<ClientProfile, { codes: Omit<HelloOffer, 'versions' | 'serverName'>; versions: Map<string, HelloOffer['versions']> }>();
+
 /** The hello CloudFront sends this origin under this profile. */
 export function cloudfrontOffer(profile: ClientProfile, allowed: readonly OriginSslProtocol[], serverName?: string): HelloOffer {
-  return {
-    versions: offeredVersions(profile, allowed),
-    suites: profile.suites.map((s) => s.code),
-    tls13Suites: profile.tls13Suites.map((s) => s.code),
-    groups: profile.groups.map((g) => g.code),
-    signatureSchemes: profile.signatureSchemes.map((s) => s.code),
-    ...(serverName ? { serverName } : {}),
-  };
+  let shared = lists.get(profile);
+  if (!shared) {
+    const codes = {
+      suites: profile.suites.map((s) => s.code),
+      tls13Suites: profile.tls13Suites.map((s) => s.code),
+      groups: profile.groups.map((g) => g.code),
+      signatureSchemes: profile.signatureSchemes.map((s) => s.code),
+    };
+    lists.set(profile, (shared = { codes, versions: new Map() }));
+  }
+  const key = allowed.join(',');
+  let versions = shared.versions.get(key);
+  if (!versions) shared.versions.set(key, (versions = offeredVersions(profile, allowed)));
+  return { versions, ...shared.codes, ...(serverName ? { serverName } : {}) };
 }
 
 /**

@@ -6,12 +6,17 @@
  *  - HTTPS ports, per SNI name: the verdict handshake (CloudFront's own ClientHello). Only where the verdict needs
  *    explaining do detail handshakes follow, each changing one dimension of the offer:
  *      failure           -> one version at a time, any suite, any group: is it the version, the suites or the groups?
- *      TLS 1.3 chosen    -> the distribution's versions without 1.3: would the legacy profile get through?
+ *      TLS 1.3 chosen    -> only when asked (`checkWithoutTls13`): the distribution's versions without 1.3. It
+ *                           tells whether a client offering at most TLS 1.2 (CloudFront's legacy profile, before
+ *                           2025-11-20 or after a rollback) would get through. Its only finding is TLS13_ONLY, an
+ *                           info that changes neither the origin's status nor an alert, so a scan does not pay a
+ *                           second connection for it on every TLS 1.3 origin: the CLI runs it on request and the
+ *                           monitor at most once a day per origin.
  *      3DES/RC4 chosen   -> the same offer without them: are they all the origin accepts?
  *      undocumented suite chosen -> the same offer without s2n's suites that AWS's page omits: does it need them?
  *      client cert asked -> a full handshake without one: is it required?
  *  - The chain, as sent, from the first handshake that carried it.
- * A healthy TLS 1.2 origin costs one handshake per name; a failing one at most 1 + 8.
+ * A healthy origin costs one handshake per name (TLS 1.2 or 1.3); a failing one at most 1 + 8.
  */
 import { isIP } from 'node:net';
 import { LEGACY_SUITE_CODES, offeredVersions, UNDOCUMENTED_SUITE_CODES, type ClientProfile } from '../cloudfront/client-profile';
@@ -27,7 +32,6 @@ import type {
   TcpFacts,
   TlsVersionName,
 } from '../model';
-import type { KeyedLimiter } from '../util/limiter';
 import { analyzeChain } from './chain';
 import { probeDns, type Resolver } from './dns';
 import type { HostsLookup } from './hosts';
@@ -67,8 +71,13 @@ export interface ProbeSettings {
   expiryWarningDays: number;
   /** Cap on the target's own connection timeout. */
   connectTimeoutMs?: number;
-  /** At most this many connections at once to one address (be gentle). */
-  perAddressLimit: KeyedLimiter;
+  /** Every connection runs through this: bounded per address (be gentle) and in all (sockets in flight). */
+  sockets: { run<T>(address: string, task: () => Promise<T>): Promise<T> };
+  /**
+   * Whether a TLS 1.3 origin is also asked without TLS 1.3 (the TLS13_ONLY info: would the legacy profile get
+   * through?). Never by default: it cannot change a status or an alert, and costs a second connection.
+   */
+  checkWithoutTls13?: (target: OriginTarget) => boolean;
   /** At most this many addresses of one name are probed; the rest are listed as not probed. */
   maxAddresses: number;
   /** Chain verdicts of this scan, by the certificate list of a (shared) handshake result and the name checked. */
@@ -132,7 +141,7 @@ export async function probeOrigin(target: OriginTarget, deps: ProbeDeps, setting
 }
 
 async function probePlainPort(address: string, family: 4 | 6, port: number, timeoutMs: number, deps: ProbeDeps, settings: ProbeSettings): Promise<EndpointFacts> {
-  const tcp = await settings.perAddressLimit.run(address, () => deps.tcp(address, port, timeoutMs));
+  const tcp = await settings.sockets.run(address, () => deps.tcp(address, port, timeoutMs));
   return { address, family, port, tls: false, tcp };
 }
 
@@ -154,7 +163,7 @@ async function probeTlsPort(
   settings: ProbeSettings,
 ): Promise<EndpointFacts[]> {
   const hello = (offer: HelloOffer) =>
-    settings.perAddressLimit.run(address, () => deps.hello({ address, port, offer, connectTimeoutMs: timeoutMs, handshakeTimeoutMs: timeoutMs }));
+    settings.sockets.run(address, () => deps.hello({ address, port, offer, connectTimeoutMs: timeoutMs, handshakeTimeoutMs: timeoutMs }));
 
   // The first name tells whether the port answers at all; the other names only need probing if it does.
   const [first, ...others] = target.sniNames;
@@ -173,7 +182,7 @@ async function probeTlsPort(
     const details = await runDetails(verdict, base);
     if (details.length) facts.details = details;
     if (isAccepted(verdict) && verdict.outcome.hello.certificateRequested) {
-      facts.clientCertificate = await settings.perAddressLimit.run(address, () => deps.clientCert(address, port, sni, timeoutMs));
+      facts.clientCertificate = await settings.sockets.run(address, () => deps.clientCert(address, port, sni, timeoutMs));
     }
 
     const chain = chainToAnalyse(verdict, details);
@@ -207,7 +216,7 @@ async function probeTlsPort(
       plan.push({ purpose: 'groups:any-tls13', offer: broadGroups13Offer(base) });
     } else if (isAccepted(verdict)) {
       const chosen = verdict.outcome.hello;
-      if (chosen.version === 'TLSv1.3' && upToTls12Offer(base).versions.length > 0) {
+      if (chosen.version === 'TLSv1.3' && settings.checkWithoutTls13?.(target) && upToTls12Offer(base).versions.length > 0) {
         plan.push({ purpose: 'versions:without-tls13', offer: upToTls12Offer(base) });
       }
       // A legacy *version* chosen from an offer that included newer ones needs no probe: it is all the server speaks.

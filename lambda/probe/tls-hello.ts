@@ -39,6 +39,7 @@ import {
   canComputeKeyShare,
   generateKeyShare,
   RecordDecryptor,
+  reusableKeyShare,
   serverHandshakeKeys,
   tls13Suite,
   transcriptHash,
@@ -183,12 +184,24 @@ export interface ClientHelloState {
   message: Buffer;
 }
 
+/** 32 random bytes (a copy), drawn from a pool refilled 8 KiB at a time: one call to the CSPRNG per 256 values. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random32(): Buffer {
+  if (poolAt + 32 > pool.length) {
+    pool = randomBytes(8192);
+    poolAt = 0;
+  }
+  poolAt += 32;
+  return Buffer.from(pool.subarray(poolAt - 32, poolAt));
+}
+
 /** A ClientHello with a key share for the first offered group this client can compute (when TLS 1.3 is offered). */
-export function prepareClientHello(offer: HelloOffer, random: Buffer = randomBytes(32)): ClientHelloState {
+export function prepareClientHello(offer: HelloOffer, random: Buffer = random32()): ClientHelloState {
   const tls13 = offersTls13(offer);
   const group = tls13 ? offer.groups.find(canComputeKeyShare) : undefined;
-  const keyShares = group === undefined ? [] : [generateKeyShare(group) as KeyShare];
-  const sessionId = tls13 ? randomBytes(32) : Buffer.alloc(0);
+  const keyShares = group === undefined ? [] : [reusableKeyShare(group) as KeyShare];
+  const sessionId = tls13 ? random32() : Buffer.alloc(0);
   const message = buildClientHelloMessage(offer, keyShares, random, { sessionId });
   return { offer, random, sessionId, keyShares, message };
 }

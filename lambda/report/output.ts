@@ -53,11 +53,16 @@ export function checkOutputPath(path: string, inputs: { flag: string; path: stri
 
 /** Writes `text` to `path` atomically: a temporary file beside it, flushed, then renamed over it. */
 export function writeFileAtomic(path: string, text: string): void {
+  writeChunksAtomic(path, [text]);
+}
+
+/** The same, from pieces (a large report one origin at a time, never one string). */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
   const temp = tempPath(resolve(path));
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
-    writeSync(fd, text);
+    for (const chunk of chunks) writeSync(fd, chunk);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

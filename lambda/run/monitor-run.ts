@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda';
 import { decide, observe, type AlertState } from '../alerting/policy';
 import type { Publisher } from '../alerting/publish';
 import type { StateStore } from '../alerting/state-store';
+import { tls13CheckSchedule } from '../alerting/tls13-check';
 import { getProfile } from '../cloudfront/client-profile';
 import { LOG, METRICS } from '../contract';
 import type { OriginReport, OriginTarget, ScanReport } from '../model';
@@ -62,6 +63,7 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
   try {
     const previous: AlertState = await deps.store.load();
     const targets = await deps.loadTargets();
+    const tls13Checks = tls13CheckSchedule(previous, deps.now());
     logger.info('scan starting', {
       targets: targets.length,
       trackedFindings: Object.keys(previous.findings).length,
@@ -83,6 +85,7 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
       ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
       ...(limits ? { deadline: limits.deadline } : {}),
       ...(settings.edgeCheck ? { edge: deps.edgeProbe ? { probe: deps.edgeProbe } : {} } : {}),
+      checkWithoutTls13: tls13Checks.due,
       now: deps.now,
       onOrigin: logOrigin,
     };
@@ -103,6 +106,7 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
     const now = deps.now();
     const policy = { confirmRuns: settings.confirmRuns, reminderHours: settings.reminderHours };
     const decision = decide(previous, observe(report), { ...policy, suppressions: settings.suppressions }, now);
+    decision.nextState.tls13Checks = tls13Checks.next(targets);
 
     // Publish, then save: the state moves on only once the news is out.
     const out = await publishNews({ decision, report, now, functionName, policy, publisher: deps.publisher, logger, metrics });

@@ -72,7 +72,7 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
           [ENV.SUPPRESSIONS]: '[]',
           [ENV.DISTRIBUTIONS]: '',
           [ENV.EXCLUDE_DISTRIBUTIONS]: '',
-          [ENV.CONCURRENCY]: '64',
+          [ENV.CONCURRENCY]: '256',
         },
       },
     });

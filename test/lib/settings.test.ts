@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_CONCURRENCY } from '../../lambda/pipeline';
+import { DEFAULT_CONCURRENCY } from '../../lambda/scan-defaults';
 import { suspiciousContextKeys } from '../../lib/context-keys';
 import {
   ConfigError,
@@ -52,7 +52,7 @@ describe('resolveSettings: defaults', () => {
     });
     expect(c.reservedConcurrency).toBeUndefined();
     expect(c.connectTimeoutMs).toBeUndefined();
-    expect(c.scanConcurrency).toBe(64);
+    expect(c.scanConcurrency).toBe(256);
     expect(c.warnings.map((w) => w.id)).toEqual(['noAlertEmails']);
   });
 
@@ -188,7 +188,7 @@ describe('resolveSettings: each bad key gives its one-line error', () => {
     [{ reservedConcurrency: '0' }, 'reservedConcurrency', /from 1 to 1000/],
     [{ reservedConcurrency: '1001' }, 'reservedConcurrency', /from 1 to 1000/],
     [{ connectTimeoutMs: '20000' }, 'connectTimeoutMs', /from 100 to 10000/],
-    [{ scanConcurrency: '0' }, 'scanConcurrency', /from 1 to 256/],
+    [{ scanConcurrency: '0' }, 'scanConcurrency', /from 1 to 768/],
   ])('%j', (ctx, key, problem) => {
     const e = errorFor(ctx);
     expect(e.key).toBe(key);

@@ -367,3 +367,4 @@ describe('many chains against one store', () => {
     for (let i = 1; i < 1000; i++) expect(judge()).toEqual(first);
   });
 });
+
