@@ -182,7 +182,10 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
         ]);
         const direct = diagnose(target, facts, options.profile, commandOptions);
         const findings = bySeverity([
-          ...combineVantage(target, direct, edge, { edgeChecked: edgeRoutes.length > 0 }),
+          ...combineVantage(target, direct, edge, {
+            edgeChecked: edgeRoutes.length > 0,
+            ...(facts ? { directEndpoints: facts.endpoints.map((e) => `${e.address}:${e.port}`) } : {}),
+          }),
           ...resourceFindings(target, { now: now(), expiryWarningDays: options.expiryWarningDays }),
         ]);
         // The monitor's resolver failed: the direct checks were not made. Unchecked, unless what was seen anyway

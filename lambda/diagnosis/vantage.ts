@@ -31,7 +31,7 @@ export type EdgeVerdict = 'reaches-origin' | 'cloudfront-502-504' | 'not-conclus
 
 /** The table, as data: the README and the tests read it from here. */
 export const VANTAGE_TABLE: readonly { direct: DirectVerdict | 'any'; edge: EdgeVerdict; verdict: string }[] = [
-  { direct: 'cannot-connect', edge: 'reaches-origin', verdict: 'not an alert: ORIGIN_CLOUDFRONT_ONLY (info), which names the direct checks that could not be made' },
+  { direct: 'cannot-connect', edge: 'reaches-origin', verdict: 'not an alert: ORIGIN_CLOUDFRONT_ONLY (info), which names the direct checks that could not be made. Only when no address connected directly: a dead address beside one that answers stays critical' },
   { direct: 'critical', edge: 'cloudfront-502-504', verdict: 'the critical findings say "confirmed through CloudFront", with the POP and the request id' },
   { direct: 'fine', edge: 'cloudfront-502-504', verdict: 'EDGE_502 or EDGE_504 (critical), with the POP, the request id and what may explain it (an origin chosen at run time, origin mTLS, a VPC origin)' },
   { direct: 'critical', edge: 'reaches-origin', verdict: 'the findings keep their severity and show what the edge check saw' },
@@ -56,6 +56,25 @@ interface Judged {
 export interface VantageOptions {
   /** The edge check ran (on, and the target has routes). When false, only the inventory-based notes are added. */
   edgeChecked: boolean;
+  /**
+   * Every endpoint the direct probe tried, as `address:port`. "Reachable only from CloudFront" needs all of them to
+   * have failed to connect: when the monitor connected to one address and another timed out, the dead address is
+   * not CloudFront's allowlist but a dead address (CloudFront may pick it too), and its finding stays critical.
+   */
+  directEndpoints?: string[];
+}
+
+/** The `address:port` pairs a finding speaks for. */
+function endpointsOf(f: Finding): string[] {
+  const addresses = f.addresses ?? (f.address ? [f.address] : []);
+  return addresses.map((a) => `${a}:${f.port ?? ''}`);
+}
+
+/** No endpoint connected directly: every endpoint probed is covered by a cannot-connect finding. */
+function noneConnected(blocked: Finding[], directEndpoints: string[] | undefined): boolean {
+  if (!directEndpoints) return true;
+  const covered = new Set(blocked.flatMap(endpointsOf));
+  return directEndpoints.every((e) => covered.has(e));
 }
 
 export function combineVantage(target: OriginTarget, direct: Finding[], edge: EdgeFacts[], options: VantageOptions): Finding[] {
@@ -74,7 +93,12 @@ export function combineVantage(target: OriginTarget, direct: Finding[], edge: Ed
 
   // Row 1: cannot connect directly, CloudFront reaches it.
   const blocked = remaining.filter(cannotConnect);
-  if (reached.length > 0 && plainFailures.length === 0 && (blocked.length > 0 || expectedDemand.length > 0)) {
+  if (
+    reached.length > 0 &&
+    plainFailures.length === 0 &&
+    (blocked.length > 0 || expectedDemand.length > 0) &&
+    noneConnected([...blocked, ...expectedDemand], options.directEndpoints)
+  ) {
     remaining = remaining.filter((f) => !blocked.includes(f));
     out.push(cloudFrontOnly(target, [...blocked, ...expectedDemand], reached));
   } else if (expectedDemand.length > 0 && failures.length === 0) {

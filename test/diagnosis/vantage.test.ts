@@ -156,6 +156,31 @@ describe('which requests speak for an origin', () => {
   });
 });
 
+describe('reachable only from CloudFront needs every direct endpoint to have failed', () => {
+  const endpoints = ['203.0.113.10:443', '203.0.113.11:443'];
+  const timeoutOn11 = (t: OriginTarget): Finding =>
+    makeFinding(t, { code: 'PORT_TIMEOUT', message: 'port 443 does not answer', evidence: { tcp: 'timeout' }, address: '203.0.113.11', port: 443 });
+
+  it('one address dead, another connected and clean: the dead one stays critical, with what the edge saw', () => {
+    const t = target();
+    const out = combineVantage(t, [timeoutOn11(t)], [originAnswer], { edgeChecked: true, directEndpoints: endpoints });
+    expect(codes(out)).toEqual(['PORT_TIMEOUT:critical']);
+    expect(out[0].evidence.edgeCheck).toMatchObject({ reachedOrigin: true });
+  });
+
+  it('one address dead, the monitor connected to the other (its certificate is expired): nothing is hidden', () => {
+    const t = target();
+    const out = combineVantage(t, [expired(t), timeoutOn11(t)], [originAnswer], { edgeChecked: true, directEndpoints: endpoints });
+    expect(codes(out).sort()).toEqual(['CERT_EXPIRED:critical', 'PORT_TIMEOUT:critical']);
+  });
+
+  it('every address blocked (one merged finding): reachable only from CloudFront', () => {
+    const t = target();
+    const merged = { ...timeout(t), addresses: ['203.0.113.10', '203.0.113.11'] };
+    expect(codes(combineVantage(t, [merged], [originAnswer], { edgeChecked: true, directEndpoints: endpoints }))).toEqual(['ORIGIN_CLOUDFRONT_ONLY:info']);
+  });
+});
+
 describe('what an answer through CloudFront is', () => {
   it.each([
     ['the origin, any status of its own', originAnswer, 'origin-answered'],
