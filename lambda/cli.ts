@@ -103,7 +103,7 @@ export function buildProgram(io: CliIo & { setExitCode: (code: number) => void }
   program
     .command('scan')
     .description(
-      'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy; for staging and multi-tenant distributions also ListDistributionsByConnectionMode, ListDistributionTenants, GetDistributionTenant, GetDistributionConfig, GetContinuousDeploymentPolicy, whose denial is reported on the distributions concerned).',
+      'Probe origins as CloudFront connects to them. With no --origin or --inventory, scans every distribution of the AWS account (standard AWS credentials; needs cloudfront:ListDistributions, GetCachePolicy, GetOriginRequestPolicy; for staging and multi-tenant distributions also ListDistributionsByConnectionMode, ListDistributionTenants, GetDistributionTenant, GetDistributionConfig, GetContinuousDeploymentPolicy; for VPC origins cloudfront:GetVpcOrigin; for origin mTLS acm:DescribeCertificate in us-east-1; a denial of these is reported on the distributions or origins concerned).',
     )
     .option('--origin <origin>', 'one origin, described by the flags below: HOST[:PORT], an IPv4 or IPv6 address ([v6]:PORT with a port) or a URL', originValue)
     .option('--sni <name>', 'a name CloudFront sends as SNI (repeatable; default: the origin host)', collect(sniValue), [])
@@ -296,7 +296,7 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   }
   if (s.unchecked > 0) {
     const reasons = [...new Set(report.origins.filter((o) => o.status === 'unchecked').map((o) => o.uncheckedReason))].join('; ');
-    io.stderr.write(`cf-origin-monitor: ${s.unchecked} origin(s) not checked: ${reasons}; run again, or give --dns-server\n`);
+    io.stderr.write(`cf-origin-monitor: ${s.unchecked} origin(s) not checked: ${reasons}; run again (for a resolver failure, or give --dns-server)\n`);
   }
   if (s.critical > 0) return EXIT.CRITICAL;
   return s.unchecked > 0 ? EXIT.FAILED : EXIT.OK;

@@ -7,7 +7,7 @@
  */
 
 export type Severity = 'critical' | 'warning' | 'info';
-/** `unchecked`: the monitor could not check the origin (its resolver failed): the monitor's fault, not the origin's. */
+/** `unchecked`: the monitor could not check the origin (its resolver failed, or its probe failed): the monitor's fault, not the origin's. */
 export type OriginStatus = 'ok' | 'warning' | 'critical' | 'skipped' | 'unchecked';
 
 /** TLS versions by the names CloudFront's API uses (`OriginSslProtocols`), plus TLSv1.3. */
@@ -488,7 +488,7 @@ export interface ScanSummary {
   ok: number;
   warning: number;
   critical: number;
-  /** Skipped on purpose (S3, VPC, disabled, unreadable) or because they could not be probed. */
+  /** Skipped on purpose (S3, VPC, disabled, unreadable); origins that could not be probed are unchecked. */
   skipped: number;
   /** Not reached before the scan's deadline (listed in `incomplete`). */
   notReached: number;

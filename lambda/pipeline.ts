@@ -200,9 +200,11 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
           ...(edge.length ? { edge } : {}),
         };
       } catch (err) {
-        // One origin never ends the scan: what went wrong is said on that origin, and the others go on.
+        // One origin never ends the scan: what went wrong is said on that origin, and the others go on. The checks
+        // were not made, so the origin is unchecked (the monitor's fault: exit 1, the monitor-health alarm), never
+        // skipped as if there were nothing to check.
         const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-        report = baseReport(target, 'skipped', [], Date.now() - t0, `could not be probed: ${message}`);
+        report = { ...baseReport(target, 'unchecked', [], Date.now() - t0), uncheckedReason: `could not be probed: ${message}` };
       }
     }
     options.onOrigin?.(report);

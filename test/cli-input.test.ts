@@ -134,7 +134,7 @@ describe('a resolver that fails is the monitor\'s fault: "not checked", exit 1',
     expect(code).toBe(EXIT.FAILED);
     expect(stdout).toMatch(/^UNCHECKED\s+flaky\.origins\.test$/m);
     expect(stdout).toContain('not checked: resolver failed: ESERVFAIL after 4 tries');
-    expect(stdout).toContain('1 not checked (resolver failed)');
+    expect(stdout).toContain("1 not checked (the monitor's fault)");
     expect(stdout).not.toContain('DNS_UNRESOLVABLE');
     expect(stderr).toMatch(/^cf-origin-monitor: 1 origin\(s\) not checked: resolver failed: ESERVFAIL after 4 tries/);
     expect(dnsServer.stats.received - before).toBe(8); // A and AAAA, four tries each

@@ -173,18 +173,19 @@ describe('runScan', () => {
     expect(report.origins[0].originGroups?.[0]).toMatchObject({ failsOver: true, partnerStatus: 'ok' });
   });
 
-  it('keeps scanning when one origin cannot be probed, and says why on that origin', async () => {
+  it('keeps scanning when one origin cannot be probed, and says why on that origin (unchecked: never a quiet skip)', async () => {
     const broken = target('expired', { key: 'E1/broken', originId: 'broken', allowedVersions: [], resolveOverride: ['127.0.0.1'] });
     const report = await runScan([broken, target('healthy', { resolveOverride: ['127.0.0.1'] })], options(resolver({}), { profile: getProfile('cloudfront-legacy') }));
-    expect(report.origins[0]).toMatchObject({ status: 'skipped', skippedReason: "could not be probed: cloudfront-legacy offers none of the origin's SSL protocols (none)" });
+    expect(report.origins[0]).toMatchObject({ status: 'unchecked', uncheckedReason: "could not be probed: cloudfront-legacy offers none of the origin's SSL protocols (none)" });
+    expect(report.summary).toMatchObject({ unchecked: 1, skipped: 0 });
     expect(report.origins[1].status).toBe('ok');
 
     const exploding = await runScan([target('healthy', { resolveOverride: ['127.0.0.1'] }), target('expired', { resolveOverride: ['127.0.0.1'] })], {
       ...options(resolver({})),
       deps: { hello: async (r) => (r.port === fleet.byId('healthy').port ? Promise.reject(new Error('boom\nsecond line')) : defaultProbeDeps().hello(r)) },
     });
-    expect(exploding.origins.map((o) => o.status)).toEqual(['skipped', 'critical']);
-    expect(exploding.origins[0].skippedReason).toBe('could not be probed: boom');
+    expect(exploding.origins.map((o) => o.status)).toEqual(['unchecked', 'critical']);
+    expect(exploding.origins[0].uncheckedReason).toBe('could not be probed: boom');
   });
 
   it('skips what it is told to skip, and says why', async () => {

@@ -35,7 +35,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
       continue;
     }
     if (origin.status === 'unchecked') {
-      lines.push(`          not checked: ${origin.uncheckedReason ?? 'the monitor could not check it'} (the monitor's DNS resolver, not the origin; run again)`);
+      lines.push(`          not checked: ${origin.uncheckedReason ?? 'the monitor could not check it'} (the monitor's fault, not the origin's; run again)`);
     }
     const dns = origin.facts?.dns;
     if (dns?.status === 'hosts-file') {
@@ -56,7 +56,7 @@ export function renderTable(report: ScanReport, options: TableOptions): string {
   const s = report.summary;
   lines.push('');
   lines.push(
-    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${paint('unchecked', `${s.unchecked} not checked (resolver failed)`)}` : ''}`,
+    `${s.origins} origin(s): ${paint('ok', `${s.ok} ok`)}, ${paint('warning', `${s.warning} warning`)}, ${paint('critical', `${s.critical} critical`)}, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${paint('unchecked', `${s.unchecked} not checked (the monitor's fault)`)}` : ''}`,
   );
   if (report.incomplete) lines.push(`not reached: ${report.incomplete.notScanned.length} origin(s) (${report.incomplete.reason})`);
   return lines.join('\n') + '\n';
