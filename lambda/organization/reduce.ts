@@ -19,7 +19,7 @@ import type { Suppression } from '../contract';
 import { LOG, METRICS } from '../contract';
 import type { OriginReport } from '../model';
 import { assembleReport } from '../pipeline';
-import { type LoggerLike, type MetricsLike, UNIT } from '../run/run-logging';
+import { addScanMetrics, type LoggerLike, type MetricsLike, UNIT } from '../run/run-logging';
 import { mapLimit } from '../util/limiter';
 import { decideAccounts } from './account-policy';
 import type { AccountSizes } from './accounts';
@@ -226,12 +226,7 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     metrics.addMetric(ORG_METRICS.ACCOUNTS_LISTED, UNIT.COUNT, accounts.size);
     metrics.addMetric(ORG_METRICS.ACCOUNTS_SCANNED, UNIT.COUNT, scanned);
     metrics.addMetric(ORG_METRICS.ACCOUNTS_NOT_SCANNED, UNIT.COUNT, problems.size);
-    metrics.addMetric(METRICS.SCAN_DURATION, UNIT.MILLISECONDS, report.durationMs);
-    metrics.addMetric(METRICS.ORIGINS_OK, UNIT.COUNT, s.ok);
-    metrics.addMetric(METRICS.ORIGINS_WARNING, UNIT.COUNT, s.warning);
-    metrics.addMetric(METRICS.ORIGINS_CRITICAL, UNIT.COUNT, s.critical);
-    metrics.addMetric(METRICS.ORIGINS_SKIPPED, UNIT.COUNT, s.skipped);
-    metrics.addMetric(METRICS.ORIGINS_NOT_REACHED, UNIT.COUNT, s.notReached);
+    addScanMetrics(report, metrics);
     // The monitor's own resolver failures (origins not checked): counted for the resolver alarm, never origin news.
     metrics.addMetric(METRICS.ORIGINS_UNCHECKED, UNIT.COUNT, s.unchecked);
     metrics.addMetric(METRICS.ALERTS_PUBLISHED, UNIT.COUNT, result.published ? 1 : 0);

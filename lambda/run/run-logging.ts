@@ -44,8 +44,8 @@ export function originLine(o: OriginReport): Record<string, unknown> {
   return line;
 }
 
-/** The scan's metrics and its LOG.SCAN_SUMMARY line (and a warning when it was incomplete). */
-export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: MetricsLike): void {
+/** A scan's duration and its origins by status: the same metrics for one account and for an organization. */
+export function addScanMetrics(report: Pick<ScanReport, 'durationMs' | 'summary'>, metrics: MetricsLike): void {
   const s = report.summary;
   metrics.addMetric(METRICS.SCAN_DURATION, UNIT.MILLISECONDS, report.durationMs);
   metrics.addMetric(METRICS.ORIGINS_OK, UNIT.COUNT, s.ok);
@@ -53,6 +53,12 @@ export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: 
   metrics.addMetric(METRICS.ORIGINS_CRITICAL, UNIT.COUNT, s.critical);
   metrics.addMetric(METRICS.ORIGINS_SKIPPED, UNIT.COUNT, s.skipped);
   metrics.addMetric(METRICS.ORIGINS_NOT_REACHED, UNIT.COUNT, s.notReached);
+}
+
+/** The scan's metrics and its LOG.SCAN_SUMMARY line (and a warning when it was incomplete). */
+export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: MetricsLike): void {
+  const s = report.summary;
+  addScanMetrics(report, metrics);
   // Origins the resolver failed for: the monitor's health, one metric and one line, not an alert per origin.
   const { unchecked } = recordMonitorHealth(report, logger, metrics);
   logger.info(LOG.SCAN_SUMMARY, {
