@@ -44,7 +44,10 @@ export const METRICS = {
   ORIGINS_CRITICAL: 'OriginsCritical',
   ORIGINS_SKIPPED: 'OriginsSkipped',
   ORIGINS_NOT_REACHED: 'OriginsNotReached',
-  /** Origins not checked because the monitor's DNS resolver failed; the monitor-health alarm watches it. */
+  /**
+   * Origins not checked (status unchecked): the monitor's DNS resolver failed for them, or their probe threw. The
+   * monitor's fault, never an origin's; the "origins not checked" alarm watches it. (Name kept stable for dashboards.)
+   */
   ORIGINS_UNCHECKED: 'OriginsUnchecked',
   ALERTS_PUBLISHED: 'AlertDigestsPublished',
 } as const;
@@ -57,13 +60,14 @@ export const METRIC_DIMENSIONS = { service: 'cloudfront-origin-monitor' } as con
  *   e.g. `fields @timestamp, distributionId, originId, domainName, status, findingCodes
  *         | filter message = "origin result" and status != "ok" | sort @timestamp desc`
  * SCAN_SUMMARY keys: origins, ok, warning, critical, skipped, notReached, unchecked, durationMs
- * RESOLVER_FAILED keys: unchecked, reasons ({reason: count}), origins (keys, at most 50)
+ * ORIGINS_NOT_CHECKED keys: unchecked, reasons ({reason: count}, e.g. "resolver failed: ETIMEOUT after 4 tries",
+ *   "could not be probed: ..."), origins (keys, at most 50)
  */
 export const LOG = {
   ORIGIN_RESULT: 'origin result',
   SCAN_SUMMARY: 'scan summary',
-  /** Once per run in which the resolver failed for some origins (warn). */
-  RESOLVER_FAILED: 'resolver failed: origins not checked',
+  /** Once per run in which some origins were not checked: the resolver failed or their probe threw (warn). */
+  ORIGINS_NOT_CHECKED: 'origins not checked',
 } as const;
 
 /** A suppression: defined by its schema in lib/settings.ts (strict: unknown keys, unknown codes and bad dates are errors). */

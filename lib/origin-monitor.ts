@@ -20,6 +20,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV, LOG, METRICS, METRIC_DIMENSIONS } from '../lambda/contract';
+import { originsNotCheckedDescription } from './monitor-health-alarm';
 import {
   encodeEnvironment,
   environmentBytes,
@@ -108,8 +109,8 @@ export class CloudFrontOriginMonitor extends Construct {
   readonly rule: events.Rule;
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly noScanAlarm: cloudwatch.Alarm;
-  /** The monitor's resolver failed for some origins (they were not checked): one alert, not one per origin. */
-  readonly resolverAlarm: cloudwatch.Alarm;
+  /** Some origins were not checked (the resolver failed, or their probe threw): one monitor-health alert, not one per origin. */
+  readonly originsNotCheckedAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
   /** The VPC probe (the vpcProbe setting): a second function inside the VPC that probes VPC origins directly. */
   readonly vpcProbe?: { function: NodejsFunction; role: iam.Role; table: dynamodb.Table; logGroup: logs.LogGroup; errorsAlarm: cloudwatch.Alarm };
@@ -335,11 +336,8 @@ export class CloudFrontOriginMonitor extends Construct {
       datapointsToAlarm: noScanPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.resolverAlarm = new cloudwatch.Alarm(this, 'ResolverAlarm', {
-      alarmDescription:
-        "The CloudFront origin monitor's DNS resolver failed (time-outs or SERVFAIL after retries): some origins were not checked (status unchecked; log line \"" +
-        LOG.RESOLVER_FAILED +
-        '"). This is the monitor\'s fault, not the origins\': no likely-502 alert is sent for them and their alert state is kept.',
+    this.originsNotCheckedAlarm = new cloudwatch.Alarm(this, 'OriginsNotCheckedAlarm', {
+      alarmDescription: originsNotCheckedDescription("the function's log group"),
       metric: new cloudwatch.Metric({
         namespace: METRICS.NAMESPACE,
         metricName: METRICS.ORIGINS_UNCHECKED,
@@ -352,7 +350,7 @@ export class CloudFrontOriginMonitor extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.errorsAlarm, this.noScanAlarm, this.resolverAlarm]) {
+    for (const alarm of [this.errorsAlarm, this.noScanAlarm, this.originsNotCheckedAlarm]) {
       alarm.addAlarmAction(alarmAction);
       alarm.addOkAction(alarmAction);
     }
@@ -397,7 +395,7 @@ export class CloudFrontOriginMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 4, alarms: [this.errorsAlarm, this.noScanAlarm, this.resolverAlarm] }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 4, alarms: [this.errorsAlarm, this.noScanAlarm, this.originsNotCheckedAlarm] }),
           new cloudwatch.SingleValueWidget({
             title: 'Last scan',
             width: 18,
@@ -407,7 +405,7 @@ export class CloudFrontOriginMonitor extends Construct {
               metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ORIGINS_SKIPPED, 'skipped', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ORIGINS_NOT_REACHED, 'not reached', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_UNCHECKED, 'not checked (resolver)', cloudwatch.Stats.MAXIMUM),
+              metric(METRICS.ORIGINS_UNCHECKED, 'not checked', cloudwatch.Stats.MAXIMUM),
               metric(METRICS.ALERTS_PUBLISHED, 'alert digests', cloudwatch.Stats.SUM),
             ],
           }),

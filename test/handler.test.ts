@@ -448,7 +448,7 @@ describe('a failing resolver (a real DNS server on loopback, the real pipeline)'
       const [digest] = m.published();
       expect(digest.json.items.map((i: { code: string; domainName: string }) => `${i.code} ${i.domainName}`)).toEqual(['DNS_UNRESOLVABLE gone.flaky.test']);
       expect(m.metricRuns.map((r) => r[METRICS.ORIGINS_UNCHECKED])).toEqual([20, 20]);
-      const health = m.logs.filter((l) => l.message === LOG.RESOLVER_FAILED);
+      const health = m.logs.filter((l) => l.message === LOG.ORIGINS_NOT_CHECKED);
       expect(health).toHaveLength(2); // one line per run, not one per origin
       expect(health[1]).toMatchObject({ level: 'WARN', unchecked: 20, reasons: { 'resolver failed: ESERVFAIL after 4 tries': 20 } });
       const results = m.logs.filter((l) => l.message === LOG.ORIGIN_RESULT && l.status === 'unchecked');

@@ -10,6 +10,12 @@ import { SEVERITY_RANK } from '../diagnosis/findings';
 import type { ScanReport, Severity } from '../model';
 import { pathLines } from '../report/paths-text';
 import { sortItems, type DigestItem, type DigestItemKind } from './policy';
+import { LOG } from '../contract';
+
+/** The footer's count of origins not checked (resolver failed or probe threw): the monitor's fault, with where to look. */
+export function uncheckedNote(unchecked: number): string {
+  return unchecked ? `, ${unchecked} not checked (the monitor's fault: its log line "${LOG.ORIGINS_NOT_CHECKED}" says why)` : '';
+}
 
 export const SNS_MAX_BYTES = 256 * 1024;
 /** Room left for the subject and the message attributes, which count towards the same limit. */
@@ -340,7 +346,7 @@ function buildText(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
   lines.push(
     ...wrap(
       '',
-      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked (resolver failed)` : ''}; ${Math.round(report.durationMs / 1000)} s; TLS profile ${report.profile}.`,
+      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${uncheckedNote(s.unchecked)}; ${Math.round(report.durationMs / 1000)} s; TLS profile ${report.profile}.`,
       '',
     ),
   );

@@ -124,7 +124,7 @@ export function observe(report: ScanReport): Observation {
       originId: o.originId,
       domainName: o.domainName,
       status: o.status,
-      // Skipped or unchecked (the monitor's resolver failed): nothing was seen, so nothing is resolved either.
+      // Skipped or unchecked (the monitor's resolver failed or the probe threw): nothing was seen, so nothing is resolved either.
       complete: o.status !== 'skipped' && o.status !== 'unchecked' && !(o.facts?.notProbed && o.facts.notProbed.length > 0),
       sniNames: o.sniNames,
       ports: o.ports,

@@ -29,7 +29,7 @@ import {
   wrap,
 } from '../alerting/digest';
 import { sortItems, type DigestItem, type DigestItemKind } from '../alerting/policy';
-import type { Digest } from '../alerting/digest';
+import { uncheckedNote, type Digest } from '../alerting/digest';
 import type { AccountNews } from './account-policy';
 import { accountOfKey } from './model';
 
@@ -294,7 +294,7 @@ function buildText(input: OrgDigestInput, blocks: Block[], fullCount: number, br
   lines.push(
     ...wrap(
       '',
-      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${s.unchecked ? `, ${s.unchecked} not checked (resolver failed)` : ''}; ${Math.round(input.durationMs / 1000)} s; TLS profile ${input.profile}.`,
+      `Scan: ${plural(s.origins, 'origin')}: ${s.ok} ok, ${s.warning} warning, ${s.critical} critical, ${s.skipped} skipped${s.notReached ? `, ${s.notReached} not reached` : ''}${uncheckedNote(s.unchecked)}; ${Math.round(input.durationMs / 1000)} s; TLS profile ${input.profile}.`,
       '',
     ),
   );

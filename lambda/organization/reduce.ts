@@ -227,7 +227,7 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     metrics.addMetric(ORG_METRICS.ACCOUNTS_SCANNED, UNIT.COUNT, scanned);
     metrics.addMetric(ORG_METRICS.ACCOUNTS_NOT_SCANNED, UNIT.COUNT, problems.size);
     addScanMetrics(report, metrics);
-    // The monitor's own resolver failures (origins not checked): counted for the resolver alarm, never origin news.
+    // Origins the monitor could not check (its own fault): counted for the origins-not-checked alarm, never origin news.
     metrics.addMetric(METRICS.ORIGINS_UNCHECKED, UNIT.COUNT, s.unchecked);
     metrics.addMetric(METRICS.ALERTS_PUBLISHED, UNIT.COUNT, result.published ? 1 : 0);
     metrics.addMetric(METRICS.SCAN_COMPLETED, UNIT.COUNT, 1);

@@ -119,7 +119,7 @@ export async function scanItem(event: WorkerEvent, deps: WorkerDeps, deadline?: 
     });
     deps.logger.info(LOG.SCAN_SUMMARY, { accountId: item.accountId, chunk: item.chunk, ...report.summary, durationMs: report.durationMs });
     const health = monitorHealth(report);
-    if (health.unchecked > 0) deps.logger.warn(LOG.RESOLVER_FAILED, { accountId: item.accountId, chunk: item.chunk, unchecked: health.unchecked, reasons: health.reasons });
+    if (health.unchecked > 0) deps.logger.warn(LOG.ORIGINS_NOT_CHECKED, { accountId: item.accountId, chunk: item.chunk, unchecked: health.unchecked, reasons: health.reasons });
     return write({ schemaVersion: 1, item, accountTargets: all.length, report: slimReport(report, item.accountId) }, report.origins.length);
   } finally {
     client.destroy();

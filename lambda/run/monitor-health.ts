@@ -1,7 +1,8 @@
 /**
- * The monitor's own health, apart from the origins': origins the monitor could not check because its DNS resolver
- * failed (status `unchecked`). They are counted (metric ORIGINS_UNCHECKED, which one CloudWatch alarm watches: ONE
- * monitor-health alert, not a likely-502 alert per origin) and logged once per run with the resolver errors seen.
+ * The monitor's own health, apart from the origins': origins the monitor could not check (status `unchecked`),
+ * because its DNS resolver failed for them or their probe threw. They are counted (metric ORIGINS_UNCHECKED, which
+ * one CloudWatch alarm watches: ONE monitor-health alert, not a likely-502 alert per origin) and logged once per run
+ * (LOG.ORIGINS_NOT_CHECKED) with the reasons seen.
  * Their alert state is kept by the policy (absence is not recovery). Called from run-logging.ts.
  */
 import { LOG, METRICS } from '../contract';
@@ -11,7 +12,7 @@ type LogFn = (message: string, ...extra: Record<string, unknown>[]) => void;
 
 export interface MonitorHealth {
   unchecked: number;
-  /** Origins not checked, by resolver error (`resolver failed: ETIMEOUT after 3 tries` -> count). */
+  /** Origins not checked, by reason (`resolver failed: ETIMEOUT after 3 tries`, `could not be probed: ...` -> count). */
   reasons: Record<string, number>;
 }
 
@@ -36,7 +37,7 @@ export function recordMonitorHealth(
   const health = monitorHealth(report);
   metrics.addMetric(METRICS.ORIGINS_UNCHECKED, 'Count', health.unchecked);
   if (health.unchecked > 0) {
-    logger.warn(LOG.RESOLVER_FAILED, {
+    logger.warn(LOG.ORIGINS_NOT_CHECKED, {
       unchecked: health.unchecked,
       reasons: health.reasons,
       origins: report.origins

@@ -59,7 +59,7 @@ export function addScanMetrics(report: Pick<ScanReport, 'durationMs' | 'summary'
 export function logScanSummary(report: ScanReport, logger: LoggerLike, metrics: MetricsLike): void {
   const s = report.summary;
   addScanMetrics(report, metrics);
-  // Origins the resolver failed for: the monitor's health, one metric and one line, not an alert per origin.
+  // Origins not checked (resolver failed, probe threw): the monitor's health, one metric and one line, not an alert per origin.
   const { unchecked } = recordMonitorHealth(report, logger, metrics);
   logger.info(LOG.SCAN_SUMMARY, {
     origins: s.origins,

@@ -40,6 +40,7 @@ import { ORG_ENV, ORG_METRIC_DIMENSIONS, ORG_METRICS, ORG_SERVICE } from '../../
 import { KEYS } from '../../lambda/organization/model';
 import { STATE_TABLE_ACTIONS, type CloudFrontOriginMonitorProps } from '../origin-monitor';
 import { MemberRoleStackSet } from './member-role';
+import { originsNotCheckedDescription } from '../monitor-health-alarm';
 import {
   encodeEnvironment,
   type MonitorConfig,
@@ -81,8 +82,8 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
   readonly rule: events.Rule;
   readonly failedRunAlarm: cloudwatch.Alarm;
   readonly noRunAlarm: cloudwatch.Alarm;
-  /** The workers' DNS resolver failed for some origins (not checked): one alert, as in the single-account monitor. */
-  readonly resolverAlarm: cloudwatch.Alarm;
+  /** Some origins were not checked (the workers' resolver failed, or a probe threw): one alert, as in the single-account monitor. */
+  readonly originsNotCheckedAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFrontOriginOrganizationMonitorProps) {
@@ -351,15 +352,15 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       datapointsToAlarm: noRunPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.resolverAlarm = new cloudwatch.Alarm(this, 'ResolverAlarm', {
-      alarmDescription: `The organization scan's DNS resolver failed for some origins (log line "${LOG.RESOLVER_FAILED}" of the workers): they were not checked. The monitor's fault, not the origins': no likely-502 alert is sent for them and their alert state is kept.`,
+    this.originsNotCheckedAlarm = new cloudwatch.Alarm(this, 'OriginsNotCheckedAlarm', {
+      alarmDescription: originsNotCheckedDescription("the worker function's log group"),
       metric: new cloudwatch.Metric({ namespace: METRICS.NAMESPACE, metricName: METRICS.ORIGINS_UNCHECKED, dimensionsMap: { ...ORG_METRIC_DIMENSIONS }, statistic: cloudwatch.Stats.MAXIMUM, period: alarmPeriod }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.failedRunAlarm, this.noRunAlarm, this.resolverAlarm]) {
+    for (const alarm of [this.failedRunAlarm, this.noRunAlarm, this.originsNotCheckedAlarm]) {
       alarm.addAlarmAction(alarmAction);
       alarm.addOkAction(alarmAction);
     }
@@ -406,7 +407,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm, this.resolverAlarm] }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm, this.originsNotCheckedAlarm] }),
           new cloudwatch.GraphWidget({
             title: 'Run duration (ms) and worker errors',
             width: 18,

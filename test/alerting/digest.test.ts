@@ -3,6 +3,7 @@ import { decide, emptyState, observe, type DigestItem } from '../../lambda/alert
 import type { ScanReport } from '../../lambda/model';
 import { after, expiring, finding, origin, report, T0 } from './helpers';
 import { parseSetting } from '../../lib/settings';
+import { LOG } from '../../lambda/contract';
 
 const POLICY = { confirmRuns: 2, reminderHours: 24 };
 
@@ -131,6 +132,17 @@ describe('e-mail text', () => {
   it('keeps prose lines short (commands and JSON excepted: they are pasted)', () => {
     const long = d.text.split('\n').filter((l) => l.length > 80 && !/openssl|dig |nc -vz|\[\{"|https:\/\//.test(l));
     expect(long).toEqual([]);
+  });
+
+  it("counts origins not checked as the monitor's fault and names the log line that says why (resolver or probe)", () => {
+    const r = report([
+      origin({ findings: [finding('CERT_EXPIRED')] }),
+      origin({ originId: 'b', status: 'unchecked', uncheckedReason: 'could not be probed: boom' }),
+    ]);
+    const items = decide(emptyState(), observe(r), { ...POLICY, suppressions: [] }, T0).news;
+    const text = buildDigest({ items, report: r, now: T0, policy: POLICY }).text.replace(/\s+/g, ' ');
+    expect(text).toContain(`1 not checked (the monitor's fault: its log line "${LOG.ORIGINS_NOT_CHECKED}" says why)`);
+    expect(text).not.toContain('resolver failed');
   });
 
   it('leaks no secret and no raw evidence', () => {

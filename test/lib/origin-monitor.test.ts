@@ -330,7 +330,7 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
   });
 
-  test('alarm: the resolver failed for any origin (one monitor-health alert, not one per origin), to the topic', () => {
+  test('alarm: any origin not checked (resolver failed or probe threw: one monitor-health alert, not one per origin), to the topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS.NAMESPACE,
       MetricName: METRICS.ORIGINS_UNCHECKED,
@@ -341,7 +341,7 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmDescription: Match.stringLikeRegexp("DNS resolver failed.*not the origins'"),
+      AlarmDescription: Match.stringLikeRegexp(`resolver failed for them or their probe failed.*not the origins'.*What to do: .*read the warning line "${LOG.ORIGINS_NOT_CHECKED}"`),
       AlarmActions: [{ Ref: topicId }],
       OKActions: [{ Ref: topicId }],
     });

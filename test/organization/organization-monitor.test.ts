@@ -15,6 +15,7 @@ import { CloudFrontOriginMonitorStack } from '../../lib/origin-monitor-stack';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, organizationSettingsTable, ORG_SETTING_KEYS, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
+import { LOG, METRICS } from '../../lambda/contract';
 
 const ENVIRONMENT = { account: '123456789012', region: 'eu-west-1' };
 const ORG = { organizationId: 'o-a1b2c3d4e5', organizationTargets: ['r-a1b2'] };
@@ -185,6 +186,11 @@ describe('the organization hub stack', () => {
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 2,
       TreatMissingData: 'breaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: METRICS.ORIGINS_UNCHECKED,
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp(`What to do: in the worker function's log group, read the warning line "${LOG.ORIGINS_NOT_CHECKED}"`),
     });
   });
 
