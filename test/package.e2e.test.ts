@@ -69,11 +69,20 @@ it('is publishable: not private, named as the tarball the README gives, with bot
   expect(Object.keys(pkg.bin).sort()).toEqual(['cf-origin-monitor', 'cloudfront-origin-monitor']);
 });
 
-it('holds only what it needs: the command, the compiled CLI, the README and package.json', async () => {
+it('holds only what it needs: the command, the compiled CLI, the README, the LICENSE and package.json', async () => {
   const { stdout } = await run('tar', ['tzf', tarball], dir);
   expect(stdout.trim().split('\n').sort()).toEqual(
-    ['package/README.md', 'package/bin/cf-origin-monitor.cjs', 'package/dist/cli.js', 'package/package.json'].sort(),
+    ['package/LICENSE', 'package/README.md', 'package/bin/cf-origin-monitor.cjs', 'package/dist/cli.js', 'package/package.json'].sort(),
   );
+});
+
+it('ships the Apache License 2.0 that package.json names, as its standard text', async () => {
+  expect(pkg.license).toBe('Apache-2.0');
+  const { stdout } = await run('tar', ['xzOf', tarball, 'package/LICENSE'], dir);
+  expect(stdout).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
+  expect(stdout).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+  expect(stdout).toContain('END OF TERMS AND CONDITIONS');
+  expect(stdout).toContain('Copyright [yyyy] [name of copyright owner]'); // the text as published, no one else's NOTICE
 });
 
 it('the compiled CLI needs exactly the dependencies package.json names (no tsx, no TypeScript at run time)', () => {
