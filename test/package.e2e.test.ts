@@ -18,6 +18,7 @@ const ROOT = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
+  license: string;
   private?: boolean;
   bin: Record<string, string>;
   dependencies: Record<string, string>;

@@ -20,7 +20,8 @@ import type {
 } from '../model';
 import { isAccepted } from '../probe/offers';
 import { SELF_EXPLAINING_ALERTS } from '../probe/tls-constants';
-import { findingDefinition, SEVERITY_RANK, type FindingCode, type ReproduceContext } from './findings';
+import { SEVERITY_RANK, type FindingCode } from './findings';
+import { makeFinding } from './make-finding';
 import { applyRequestPaths } from './request-paths';
 
 /** A finding before the catalogue fills severity, why, fix and reproduce (request-paths.ts amends these too). */
@@ -376,31 +377,25 @@ function merge(drafts: Draft[], probedAddresses: number, notProbed: number): (Dr
 }
 
 function complete(d: Draft & { addresses?: string[] }, target: OriginTarget, commands: CommandOptions): Finding {
-  const def = findingDefinition(d.code);
   const sni = target.sniNames.find((n) => n.name === d.sniName);
   const port = target.ports.find((p) => p.port === d.port);
   // A name's own behaviors (none, for a name no behavior sends); the port's when the finding names no SNI.
   const behaviors = sni ? sni.behaviors : port?.behaviors;
-  const ctx: ReproduceContext = {
-    domainName: target.domainName,
-    ...(d.address ? { address: d.address } : {}),
-    ...(d.port ? { port: d.port } : {}),
-    ...(d.sniName ? { sniName: d.sniName } : {}),
-    ...(d.version ? { version: d.version } : {}),
-    ...(commands.caFile ? { caFile: commands.caFile } : {}),
-  };
-  return {
+  return makeFinding(target, {
     code: d.code,
-    severity: def.severity,
     message: d.message,
+    evidence: d.evidence,
     ...(d.sniName ? { sniName: d.sniName } : {}),
     ...(d.address ? { address: d.address } : {}),
-    ...(d.addresses && d.addresses.length > 1 ? { addresses: d.addresses } : {}),
+    ...(d.addresses ? { addresses: d.addresses } : {}),
     ...(d.port ? { port: d.port } : {}),
-    ...(behaviors?.length ? { behaviors } : {}),
-    evidence: d.evidence,
-    why: `${def.why} (${def.source})`,
-    fix: def.fix,
-    reproduce: def.reproduce(ctx),
-  };
+    ...(behaviors ? { behaviors } : {}),
+    reproduce: {
+      ...(d.address ? { address: d.address } : {}),
+      ...(d.port ? { port: d.port } : {}),
+      ...(d.sniName ? { sniName: d.sniName } : {}),
+      ...(d.version ? { version: d.version } : {}),
+      ...(commands.caFile ? { caFile: commands.caFile } : {}),
+    },
+  });
 }

@@ -9,6 +9,8 @@ export interface FindingInput {
   behaviors?: string[];
   sniName?: string;
   address?: string;
+  /** Every address the finding was seen on, when more than one (diagnose merges the same finding across addresses). */
+  addresses?: string[];
   port?: number;
   reproduce?: Partial<ReproduceContext>;
 }
@@ -21,6 +23,7 @@ export function makeFinding(target: OriginTarget, input: FindingInput): Finding 
     message: input.message,
     ...(input.sniName ? { sniName: input.sniName } : {}),
     ...(input.address ? { address: input.address } : {}),
+    ...(input.addresses && input.addresses.length > 1 ? { addresses: input.addresses } : {}),
     ...(input.port ? { port: input.port } : {}),
     ...(input.behaviors?.length ? { behaviors: input.behaviors } : {}),
     evidence: input.evidence,
