@@ -23,6 +23,7 @@ import {
   withSource,
 } from './distributions';
 import { mapLimit } from '../util/limiter';
+import { pageBound } from './page-bound';
 import { policiesToRead, type PolicyRef } from './host-forwarding';
 
 /** CloudFront is global: any commercial region works, signed for us-east-1. Used when none is configured. */
@@ -61,8 +62,8 @@ function regionOrDefault(): () => Promise<string> {
  */
 export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 20_000 } as const;
 
-/** A listing longer than this is refused (an endpoint paging forever): 1,000 pages of 100 is 100,000 distributions. */
-export const MAX_LIST_PAGES = 1_000;
+/** A listing longer than this is refused (an endpoint paging forever): see page-bound.ts. */
+export { MAX_LIST_PAGES } from './page-bound';
 
 /** Standard credential/config chain and endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDFRONT). */
 export function createCloudFrontClient(config: CloudFrontClientConfig = {}, timeouts: { connectionTimeout: number; requestTimeout: number } = REQUEST_TIMEOUTS): CloudFrontClient {
@@ -118,26 +119,19 @@ function accessDeniedError(e: unknown): Error {
 async function listDistributions(client: CloudFrontClient): Promise<{ distributions: Distribution[]; unreadable: UnreadableDistribution[] }> {
   const distributions: Distribution[] = [];
   const unreadable: UnreadableDistribution[] = [];
-  const markers = new Set<string>();
-  let page = 0;
+  const pages = pageBound('ListDistributions');
   try {
     for await (const response of paginateListDistributions({ client }, {})) {
-      page += 1;
+      const source = pages.page();
       const list = response.DistributionList;
       // Every real page carries IsTruncated and Quantity; a 200 that parsed as XML without them (an HTML page,
       // a proxy's answer) is not "no distributions".
       if (!list || typeof list.IsTruncated !== 'boolean' || typeof list.Quantity !== 'number') throw notAListing();
-      const source = `ListDistributions page ${page}`;
       const read = withSource(source, () => readDistributionListLenient(list, 'DistributionList'));
       distributions.push(...read.distributions);
       unreadable.push(...read.unreadable.map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
-      if (list.IsTruncated) {
-        const next = list.NextMarker;
-        if (!next) throw new Error(`${source} says IsTruncated but gives no NextMarker: the listing cannot be completed`);
-        if (markers.has(next)) throw new Error(`${source} repeats NextMarker ${JSON.stringify(next.slice(0, 40))}: the endpoint pages in a loop; the listing cannot be completed`);
-        markers.add(next);
-        if (page >= MAX_LIST_PAGES) throw new Error(`ListDistributions still truncated after ${MAX_LIST_PAGES} pages: refused as endless`);
-      }
+      // The marker the paginator follows next (it follows any it is given).
+      pages.next(list.NextMarker, list.IsTruncated);
     }
   } catch (e) {
     throw listingError(e);

@@ -11,6 +11,7 @@ import {
   paginateListDistributionTenants,
 } from '@aws-sdk/client-cloudfront';
 import { mapLimit } from '../util/limiter';
+import { pageBound } from './page-bound';
 import { type Distribution, readDistributionListLenient, type UnreadableDistribution, withSource } from './distributions';
 import { placeholders, readParameterDefaults, readTenant, type TemplateTenants, type TenantInfo } from './tenants';
 
@@ -33,20 +34,21 @@ export async function listTemplates(
   const unreadable: UnreadableDistribution[] = [];
   /** Templates ListDistributions did return: marked tenant-only even if that listing did not say so. */
   const alsoListed: string[] = [];
-  let page = 0;
+  const pages = pageBound('ListDistributionsByConnectionMode');
   try {
     for await (const response of paginateListDistributionsByConnectionMode({ client }, { ConnectionMode: 'tenant-only' })) {
-      page += 1;
-      const source = `ListDistributionsByConnectionMode page ${page}`;
+      const source = pages.page();
       const read = withSource(source, () => readDistributionListLenient(response.DistributionList, 'DistributionList'));
       distributions.push(...read.distributions.filter((d) => !known.has(d.id)).map((d) => ({ ...d, connectionMode: 'tenant-only' as const })));
       alsoListed.push(...read.distributions.filter((d) => known.has(d.id)).map((d) => d.id));
       unreadable.push(...read.unreadable.filter((u) => !known.has(u.id)).map((u) => ({ ...u, reason: `${source}: ${u.reason}` })));
+      pages.next(response.DistributionList?.NextMarker, response.DistributionList?.IsTruncated);
     }
   } catch (e) {
+    const denied = (e as { name?: string } | null)?.name === 'AccessDenied';
     unreadable.push({
       id: 'tenant-only-distributions',
-      reason: `multi-tenant templates could not be listed (ListDistributionsByConnectionMode: ${errorText(e)}); grant cloudfront:ListDistributionsByConnectionMode`,
+      reason: `multi-tenant templates could not be listed (ListDistributionsByConnectionMode: ${errorText(e)})${denied ? '; grant cloudfront:ListDistributionsByConnectionMode' : ''}`,
     });
   }
   return { distributions, unreadable, alsoListed };
@@ -63,12 +65,15 @@ export async function readTemplateTenants(client: CloudFrontClient, templates: D
 
 async function readOneTemplate(client: CloudFrontClient, template: Distribution): Promise<TemplateTenants> {
   const summaries: (TenantInfo & { distributionId: string })[] = [];
+  const pages = pageBound('ListDistributionTenants');
   try {
     for await (const page of paginateListDistributionTenants({ client }, { AssociationFilter: { DistributionId: template.id } })) {
+      pages.page();
       for (const [i, item] of (page.DistributionTenantList ?? []).entries()) {
         const t = withSource('ListDistributionTenants', () => readTenant(item, `DistributionTenantList[${i}]`));
         if (t.distributionId === template.id) summaries.push(t);
       }
+      pages.next(page.NextMarker);
     }
   } catch (e) {
     return { unresolved: `its distribution tenants could not be listed (ListDistributionTenants: ${errorText(e)})` };

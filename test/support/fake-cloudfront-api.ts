@@ -62,6 +62,9 @@ export interface FakeCloudFrontOptions {
   repeatMarker?: string;
   /** Pages say IsTruncated but give no NextMarker. */
   truncatedWithoutMarker?: boolean;
+  /** Every ListDistributionsByConnectionMode / ListDistributionTenants page gives this same NextMarker (IsTruncated). */
+  repeatConnectionModeMarker?: string;
+  repeatTenantsMarker?: string;
   /** Answer every request 200 with this body as text/html (a captive portal or a proxy's page). */
   htmlBody?: string;
 }
@@ -189,7 +192,9 @@ function extraRoute(opts: FakeCloudFrontOptions, req: IncomingMessage, url: URL,
     if (denied('ListDistributionsByConnectionMode')) return true;
     const mode = decodeURIComponent(m[1]);
     const all = [...opts.distributions.filter((d) => (d.ConnectionMode ?? 'direct') === mode), ...(mode === 'tenant-only' ? (opts.tenantOnly ?? []) : [])];
-    send(res, 200, document('DistributionList', listPage(opts, url.searchParams, all)));
+    const page = listPage(opts, url.searchParams, all);
+    if (opts.repeatConnectionModeMarker !== undefined) Object.assign(page, { IsTruncated: true, NextMarker: opts.repeatConnectionModeMarker });
+    send(res, 200, document('DistributionList', page));
     return true;
   }
   if (req.method === 'GET' && (m = /^\/2020-05-31\/distribution\/([^/]+)\/config$/.exec(url.pathname))) {
@@ -214,11 +219,12 @@ function extraRoute(opts: FakeCloudFrontOptions, req: IncomingMessage, url: URL,
     const start = Number(xmlText(body, 'Marker') || 0);
     const items = all.slice(start, start + pageSize);
     const next = start + items.length;
+    const nextMarker = opts.repeatTenantsMarker ?? (next < all.length ? String(next) : undefined);
     send(
       res,
       200,
       document('ListDistributionTenantsResult', {
-        ...(next < all.length ? { NextMarker: String(next) } : {}),
+        ...(nextMarker !== undefined ? { NextMarker: nextMarker } : {}),
         DistributionTenantList: items.map(tenantSummary),
       }),
     );
