@@ -7,6 +7,7 @@
  */
 import { connect } from 'node:tls';
 import type { ClientCertVerdict } from '../model';
+import { startDeadline } from './deadline';
 
 const REJECTION = /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|alert number 116|alert number 40|ECONNRESET/i;
 
@@ -16,11 +17,11 @@ export function probeClientCertRequired(address: string, port: number, serverNam
     const finish = (verdict: ClientCertVerdict) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       socket.destroy();
       resolve(verdict);
     };
-    const timer = setTimeout(() => finish({ required: 'unknown', detail: `no answer within ${timeoutMs} ms after the handshake` }), timeoutMs);
+    const deadline = startDeadline(timeoutMs, () => finish({ required: 'unknown', detail: `no answer within ${timeoutMs} ms after the handshake` }));
     const socket = connect({
       host: address,
       port,

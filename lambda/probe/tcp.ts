@@ -4,6 +4,7 @@
  */
 import { Socket } from 'node:net';
 import type { TcpFacts, TcpStatus } from '../model';
+import { startDeadline } from './deadline';
 
 export function classifyConnectError(code: string | undefined): TcpStatus {
   switch (code) {
@@ -28,11 +29,12 @@ export function probeTcp(address: string, port: number, timeoutMs: number): Prom
     const finish = (status: TcpStatus, error?: string) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       socket.destroy();
       resolve({ address, port, status, ...(error ? { error } : {}), durationMs: Date.now() - started });
     };
-    const timer = setTimeout(() => finish('timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+    // The origin's time only: a connection already made is seen first, and our own stalls do not count.
+    const deadline = startDeadline(timeoutMs, () => finish('timeout', `no answer within ${timeoutMs} ms`));
     socket.once('connect', () => finish('open'));
     socket.once('error', (err: NodeJS.ErrnoException) => finish(classifyConnectError(err.code), err.code ?? err.message));
     socket.connect({ host: address, port });

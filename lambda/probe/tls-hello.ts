@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, isIP } from 'node:net';
+import { startDeadline, type Deadline } from './deadline';
 import { classifyConnectError } from './tcp';
 import type { HelloOffer, HelloOutcome, HelloResult, ServerHelloInfo } from '../model';
 import {
@@ -579,7 +580,7 @@ export async function probeHello(opts: ProbeHelloOptions): Promise<HelloResult> 
     const finish = (outcome: HelloOutcome) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       opts.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve({
@@ -591,9 +592,10 @@ export async function probeHello(opts: ProbeHelloOptions): Promise<HelloResult> 
     };
     const onAbort = () =>
       finish(connected ? analyser.end('timeout') : { kind: 'connect-failed', tcp: 'timeout', error: 'aborted' });
-    let timer = setTimeout(
-      () => finish({ kind: 'connect-failed', tcp: 'timeout', error: `no connection within ${opts.connectTimeoutMs} ms` }),
-      opts.connectTimeoutMs,
+    // Deadlines count the origin's time only: input already arrived is read first, and our own stalls are not
+    // counted (./deadline.ts).
+    let deadline: Deadline = startDeadline(opts.connectTimeoutMs, () =>
+      finish({ kind: 'connect-failed', tcp: 'timeout', error: `no connection within ${opts.connectTimeoutMs} ms` }),
     );
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort);
@@ -601,8 +603,8 @@ export async function probeHello(opts: ProbeHelloOptions): Promise<HelloResult> 
     socket.setNoDelay(true);
     socket.once('connect', () => {
       connected = true;
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(analyser.end('timeout')), opts.handshakeTimeoutMs);
+      deadline.cancel();
+      deadline = startDeadline(opts.handshakeTimeoutMs, () => finish(analyser.end('timeout')));
       socket.write(hello);
     });
     socket.on('data', (chunk: Buffer) => {
