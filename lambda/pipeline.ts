@@ -11,6 +11,7 @@ import { resourceFindings } from './diagnosis/origin-resources';
 import { combineVantage } from './diagnosis/vantage';
 import { SKIP_REASONS } from './inventory/targets';
 import type { EdgeFacts, EdgeRoute, Finding, HelloResult, OriginFacts, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
+import { ChainCache } from './probe/chain';
 import { createEdgeProbe, type EdgeProbe } from './probe/edge';
 import { probeClientCertRequired } from './probe/client-cert';
 import { createResolver, DEFAULT_RESOLVER_POLICY, steadyResolver, type Resolver, type ResolverPolicy } from './probe/dns';
@@ -153,6 +154,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     sockets: new SocketLimiter(Math.max(1, options.concurrency), PER_ADDRESS_CONNECTIONS),
     ...(options.checkWithoutTls13 ? { checkWithoutTls13: options.checkWithoutTls13 === true ? () => true : options.checkWithoutTls13 } : {}),
     chains: new WeakMap(),
+    certificates: new ChainCache(),
     maxAddresses: options.maxAddresses ?? 16,
     ...(options.hosts ? { hosts: options.hosts } : {}),
   };

@@ -32,7 +32,7 @@ import type {
   TcpFacts,
   TlsVersionName,
 } from '../model';
-import { analyzeChain } from './chain';
+import { analyzeChain, type ChainCache } from './chain';
 import { probeDns, type Resolver } from './dns';
 import type { HostsLookup } from './hosts';
 import {
@@ -82,6 +82,8 @@ export interface ProbeSettings {
   maxAddresses: number;
   /** Chain verdicts of this scan, by the certificate list of a (shared) handshake result and the name checked. */
   chains: WeakMap<Buffer[], Map<string, ChainAnalysis>>;
+  /** Certificates parsed and signatures checked in this scan, by their bytes (never a verdict: see chain/cache.ts). */
+  certificates?: ChainCache;
   /** The hosts file, read as the system does (the CLI without `--dns public`); never in the Lambda. */
   hosts?: HostsLookup;
 }
@@ -201,6 +203,7 @@ async function probeTlsPort(
         trust: settings.trust,
         expiryWarningDays: settings.expiryWarningDays,
         ...(certificateMessageBytes !== undefined ? { certificateMessageBytes } : {}),
+        ...(settings.certificates ? { cache: settings.certificates } : {}),
       });
       byName.set(serverName ?? '', verdict);
     }

@@ -170,15 +170,26 @@ export interface TrafficKeys {
 
 /** The schedule from a zero PSK to server_handshake_traffic_secret, then its key and IV. */
 export function serverHandshakeKeys(suite: Tls13Suite, sharedSecret: Buffer, helloTranscriptHash: Buffer): TrafficKeys {
-  const zeros = Buffer.alloc(suite.hashLength);
-  const earlySecret = hkdfExtract(suite.hash, zeros, zeros);
-  const derived = hkdfExpandLabel(suite.hash, earlySecret, 'derived', hashOf(suite.hash), suite.hashLength);
+  const derived = derivedFromZeroPsk(suite);
   const handshakeSecret = hkdfExtract(suite.hash, derived, sharedSecret);
   const trafficSecret = hkdfExpandLabel(suite.hash, handshakeSecret, 's hs traffic', helloTranscriptHash, suite.hashLength);
   return {
     key: hkdfExpandLabel(suite.hash, trafficSecret, 'key', Buffer.alloc(0), suite.keyLength),
     iv: hkdfExpandLabel(suite.hash, trafficSecret, 'iv', Buffer.alloc(0), 12),
   };
+}
+
+/** Derive-Secret(Early Secret with no PSK, "derived", ""): the same for every connection of a hash. */
+const zeroPskDerived = new Map<HashName, Buffer>();
+function derivedFromZeroPsk(suite: Tls13Suite): Buffer {
+  let derived = zeroPskDerived.get(suite.hash);
+  if (!derived) {
+    const zeros = Buffer.alloc(suite.hashLength);
+    const earlySecret = hkdfExtract(suite.hash, zeros, zeros);
+    derived = hkdfExpandLabel(suite.hash, earlySecret, 'derived', hashOf(suite.hash), suite.hashLength);
+    zeroPskDerived.set(suite.hash, derived);
+  }
+  return derived;
 }
 
 export interface InnerPlaintext {

@@ -21,7 +21,7 @@ import {
   NameConstraints,
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { CertificateInfo } from '../../model';
 
 /** Netscape Cert Type (OpenSSL's X509_check_purpose still reads it). */
@@ -281,29 +281,6 @@ export function isSelfSigned(c: ParsedCertificate): boolean {
   return v;
 }
 
-const CACHE_LIMIT = 4096;
-const cache = new Map<string, ParsedCertificate | CertificateParseError>();
-
-/**
- * parseCertificate with a bounded cache by content: within a scan (and across the Lambda's warm invocations) the same
- * intermediates come back for many origins, and parsing costs about a millisecond.
- */
-export function parseSentCertificate(der: Buffer, index: number): ParsedCertificate {
-  const key = createHash('sha256').update(der).digest('base64');
-  let entry = cache.get(key);
-  if (entry === undefined) {
-    try {
-      entry = parseCertificate(der, -2);
-    } catch (err) {
-      if (!(err instanceof CertificateParseError)) throw err;
-      entry = err;
-    }
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, entry);
-  }
-  if (entry instanceof CertificateParseError) throw entry;
-  return { ...entry, index };
-}
 export const isSelfIssued = (c: ParsedCertificate) => c.subjectKey === c.issuerKey;
 
 /**
@@ -338,11 +315,19 @@ export function dnsNamesOf(c: ParsedCertificate): string[] {
   return cn ? [cn] : [];
 }
 
+/** The summary of a certificate without its position: a function of the bytes, so made once per certificate object. */
+const infoCache = new WeakMap<X509Certificate, Omit<CertificateInfo, 'index'>>();
+
 export function certificateInfo(c: ParsedCertificate): CertificateInfo {
+  let info = infoCache.get(c.x509);
+  if (!info) infoCache.set(c.x509, (info = describe(c)));
+  return { index: c.index, ...info };
+}
+
+function describe(c: ParsedCertificate): Omit<CertificateInfo, 'index'> {
   const key = c.x509.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   return {
-    index: c.index,
     subject: c.subject,
     issuer: c.issuer,
     serialNumber: c.x509.serialNumber,

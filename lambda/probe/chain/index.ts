@@ -15,10 +15,9 @@ import {
   checkCa,
   displayName,
   isSelfSigned,
-  parseSentCertificate,
-  signedBy,
   type ParsedCertificate,
 } from './certificate';
+import { ChainCache } from './cache';
 import { intentViolations } from './intent';
 import { checkHostName } from './names';
 import {
@@ -43,7 +42,12 @@ export interface AnalyzeChainOptions {
   expiryWarningDays: number;
   /** Body size of the Certificate handshake message, when known. */
   certificateMessageBytes?: number;
+  /** Parses and signature checks already made (a scan's own, ./cache.ts); a process-wide one by default. */
+  cache?: ChainCache;
 }
+
+export { ChainCache };
+const processCache = new ChainCache();
 
 /** s2n reads at most 7 certificates (tls/s2n_x509_validator.c:58 DEFAULT_MAX_CHAIN_DEPTH, :588, :623-625). */
 export const MAX_CERTIFICATES = 7;
@@ -262,6 +266,7 @@ function trustProblems(ctx: Context): ChainProblem[] {
 function dateProblems(c: ParsedCertificate, ctx: Context): ChainProblem[] {
   const now = ctx.opts.now;
   const msLeft = c.notAfter.getTime() - now.getTime();
+  if (!(now < c.notBefore) && msLeft >= 0) return [];
   const evidence = { ...certEvidence(c), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), daysLeft: Math.floor(msLeft / DAY_MS) };
   const at = c.index >= 0 ? { certIndex: c.index } : {};
   if (now < c.notBefore) {
@@ -315,9 +320,9 @@ function orderProblems(ctx: Context): ChainProblem[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function anchorSource(trust: TrustStore): AnchorSource {
+function anchorSource(trust: TrustStore, cache: ChainCache): AnchorSource {
   return {
-    issuersOf: (c) => trust.anchorsNamed(c.x509.issuer ?? '').map((a) => trust.parsed(a)).filter((a) => signedBy(c, a)),
+    issuersOf: (c) => trust.anchorsNamed(c.x509.issuer ?? '').map((a) => trust.parsed(a)).filter((a) => cache.signedBy(c, a)),
     anchorFor: (c) => {
       const a = trust.anchorFor(c.x509);
       return a ? trust.parsed(a) : undefined;
@@ -329,12 +334,12 @@ function anchorSource(trust: TrustStore): AnchorSource {
  * s2n takes the first certificate as the leaf. When that is a CA certificate that issued another sent certificate,
  * the server has put its own certificate later: the real leaf is the bottom of that chain.
  */
-function realLeaf(sent: ParsedCertificate[]): ParsedCertificate {
+function realLeaf(sent: ParsedCertificate[], cache: ChainCache): ParsedCertificate {
   const first = sent[0];
   if (first.basicConstraints?.ca !== true) return first;
   let leaf = first;
   for (let guard = 0; guard < sent.length; guard++) {
-    const child = sent.find((s) => s !== leaf && s !== first && signedBy(s, leaf) && !isSelfSigned(s));
+    const child = sent.find((s) => s !== leaf && s !== first && cache.signedBy(s, leaf) && !isSelfSigned(s));
     if (!child) break;
     leaf = child;
   }
@@ -343,11 +348,12 @@ function realLeaf(sent: ParsedCertificate[]): ParsedCertificate {
 
 export function analyzeChain(der: Buffer[], opts: AnalyzeChainOptions): ChainAnalysis {
   const serverName = opts.serverName || undefined;
+  const cache = opts.cache ?? processCache;
   const sent: ParsedCertificate[] = [];
   const errors: string[] = [];
   der.forEach((bytes, index) => {
     try {
-      const c = parseSentCertificate(bytes, index);
+      const c = cache.parse(bytes, index);
       if (index === 0 && c.trailingBytes > 3) {
         throw new CertificateParseError(`${c.trailingBytes} bytes follow the certificate's DER (s2n allows at most 3 after the first)`);
       }
@@ -368,9 +374,9 @@ export function analyzeChain(der: Buffer[], opts: AnalyzeChainOptions): ChainAna
   if (errors.length > 0) return { ...base, certificateError: errors.join('; ') };
   if (sent.length === 0) return { ...base, certificateError: 'the server sent no certificate' };
 
-  const leaf = realLeaf(sent);
+  const leaf = realLeaf(sent, cache);
   const pool = sent.filter((s) => s !== leaf);
-  const path = buildPath(leaf, pool, anchorSource(opts.trust), opts.now);
+  const path = buildPath(leaf, pool, anchorSource(opts.trust, cache), opts.now, (child, issuer) => cache.signedBy(child, issuer));
   const ctx: Context = { sent, leaf, path, opts: { ...opts, serverName } };
   const problems = CHECKS.flatMap((check) => check.run(ctx));
   const unused = sent.filter((s) => !path.certs.includes(s) && !(path.anchor && s.x509.fingerprint256 === path.anchor.x509.fingerprint256));

@@ -51,7 +51,13 @@ function pick(candidates: ParsedCertificate[], now: Date): ParsedCertificate[] {
   return [...valid, ...rest.reverse()];
 }
 
-export function buildPath(leaf: ParsedCertificate, pool: readonly ParsedCertificate[], anchors: AnchorSource, now: Date): CertPath {
+export function buildPath(
+  leaf: ParsedCertificate,
+  pool: readonly ParsedCertificate[],
+  anchors: AnchorSource,
+  now: Date,
+  signed: (child: ParsedCertificate, issuer: ParsedCertificate) => boolean = signedBy,
+): CertPath {
   const used = new Set<ParsedCertificate>([leaf]);
   const extend = (certs: ParsedCertificate[]): CertPath => {
     const top = certs[certs.length - 1];
@@ -63,7 +69,7 @@ export function buildPath(leaf: ParsedCertificate, pool: readonly ParsedCertific
     if (trusted) return { certs: [...certs, trusted], anchor: trusted };
     if (isSelfSigned(top)) return { certs, end: 'self-signed' };
     let fallback: CertPath | undefined;
-    for (const issuer of pick(pool.filter((p) => !used.has(p) && signedBy(top, p)), now)) {
+    for (const issuer of pick(pool.filter((p) => !used.has(p) && signed(top, p)), now)) {
       used.add(issuer);
       const found = extend([...certs, issuer]);
       if (found.anchor) return found;
