@@ -132,3 +132,91 @@ it('installs without tsx in its tree, and the installed command runs the compile
   expect(demo.stdout).toMatch(/^Subject: CloudFront origins: \d+ new likely-502/m);
   expect(demo.stdout).toContain('Subject: CloudFront origins: 1 resolved');
 }, 240_000);
+
+/**
+ * Start-up: what the installed command loads for each kind of scan (README, "Speed"). Asserted on the modules loaded,
+ * never on milliseconds: a preload lists every file in require.cache when the process exits.
+ */
+describe('the installed command loads only what a scan needs', () => {
+  let prefix: string;
+  let loadedFile: string;
+  let preload: string;
+
+  beforeAll(async () => {
+    prefix = join(dir, 'lazy');
+    const installed = await run('npm', ['install', '--prefix', prefix, '--no-save', join(dir, tarball)], dir);
+    if (installed.code !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
+    loadedFile = join(dir, 'loaded.json');
+    preload = join(dir, 'list-loaded.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify(Object.keys(require.cache))));\n`,
+    );
+  }, 240_000);
+
+  /** The packages (node_modules/<name>) the installed command loaded for `args`, and its exit code. */
+  async function packagesLoaded(args: string[]): Promise<{ code: number; stderr: string; packages: string[] }> {
+    rmSync(loadedFile, { force: true });
+    const bin = join(prefix, 'node_modules', pkg.name, 'bin', 'cf-origin-monitor.cjs');
+    const r = await run(process.execPath, ['-r', preload, bin, ...args], dir);
+    const files = JSON.parse(readFileSync(loadedFile, 'utf8')) as string[];
+    const packages = new Set(files.flatMap((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].slice(-1).map((m) => m[1])));
+    packages.delete(pkg.name);
+    return { code: r.code, stderr: r.stderr, packages: [...packages].sort() };
+  }
+
+  const awsSdk = (p: string) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@aws-crypto/');
+  const asn1 = (p: string) => p.startsWith('@peculiar/') || p === 'asn1js';
+
+  it('--help: the argument parser only', async () => {
+    expect(await packagesLoaded(['--help'])).toEqual({ code: 0, stderr: '', packages: ['commander'] });
+  }, 60_000);
+
+  it('a saved inventory with no origin: no AWS SDK, no ASN.1 library', async () => {
+    const empty = join(dir, 'empty-inventory.json');
+    writeFileSync(empty, JSON.stringify({ DistributionList: { IsTruncated: false, MaxItems: 100, Quantity: 0, Items: [] } }));
+    expect(await packagesLoaded(['scan', '--inventory', empty, '--no-progress'])).toEqual({ code: 0, stderr: '', packages: ['commander'] });
+  }, 60_000);
+
+  it('a saved inventory of a TLS origin: the certificate libraries, still no AWS SDK', async () => {
+    const inventory = join(dir, 'one-origin-inventory.json');
+    const distribution = {
+      Id: 'EPKGTEST00001',
+      DomainName: 'd1.cloudfront.net',
+      Enabled: true,
+      Aliases: { Quantity: 0 },
+      Origins: {
+        Quantity: 1,
+        Items: [
+          {
+            Id: 'origin',
+            DomainName: 'pkg-test.origins.localhost',
+            OriginPath: '',
+            CustomHeaders: { Quantity: 0 },
+            CustomOriginConfig: {
+              HTTPPort: 80,
+              HTTPSPort: server.port,
+              OriginProtocolPolicy: 'https-only',
+              OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] },
+              OriginReadTimeout: 30,
+              OriginKeepaliveTimeout: 5,
+            },
+            ConnectionAttempts: 3,
+            ConnectionTimeout: 10,
+          },
+        ],
+      },
+      OriginGroups: { Quantity: 0 },
+      // CachingOptimized (managed): forwards no Host header, so the SNI is the origin's domain name.
+      DefaultCacheBehavior: { TargetOriginId: 'origin', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+      CacheBehaviors: { Quantity: 0 },
+    };
+    writeFileSync(inventory, JSON.stringify({ DistributionList: { IsTruncated: false, MaxItems: 100, Quantity: 1, Items: [distribution] } }));
+    // --no-edge: the edge check would ask d1.cloudfront.net; this test talks to loopback only.
+    const r = await packagesLoaded(['scan', '--inventory', inventory, '--ca-file', caFile, '--no-edge', '--no-progress', '--format', 'json']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.packages.filter(awsSdk)).toEqual([]);
+    expect(r.packages.filter(asn1)).toEqual(expect.arrayContaining(['@peculiar/asn1-schema', '@peculiar/asn1-x509']));
+  }, 60_000);
+});
+

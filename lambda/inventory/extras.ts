@@ -2,48 +2,16 @@
  * The request paths the distribution listing does not show by itself: staging distributions' primaries and traffic
  * shares, and multi-tenant templates with their tenants.
  *
- * - Live: `extendFromApi` adds the templates ListDistributions did not return, then looks the links up.
+ * - Live: `extendFromApi` (extras-api.ts, loaded by the live inventory only) adds the templates ListDistributions
+ *   did not return, then looks the links up.
  * - Offline: `--details FILE` (repeatable) takes more AWS CLI output; what was not supplied is said on the
  *   distributions concerned, with the command that supplies it (never silently skipped).
  */
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { readFile } from 'node:fs/promises';
 import type { StagingLink } from '../model';
-import { readPolicies } from './cloudfront-api';
 import { type Distribution, type InventorySource, InventoryFormatError, isObject, joinPath, listItems, withSource } from './distributions';
-import { policiesToRead } from './host-forwarding';
-import { type CdPolicy, linkStaging, type PrimaryRef, readCdPolicy, readPolicyId, readStagingLinks } from './staging';
+import { type CdPolicy, linkStaging, type PrimaryRef, readCdPolicy, readPolicyId } from './staging';
 import { mergeTenants, readParameterDefaults, readTenant, type TemplateTenants, type TenantInfo } from './tenants';
-import { listTemplates, readTemplateTenants } from './tenants-api';
-
-export async function extendFromApi(client: CloudFrontClient, inventory: InventorySource): Promise<InventorySource> {
-  const known = new Set([...inventory.distributions.map((d) => d.id), ...(inventory.unreadable ?? []).map((u) => u.id)]);
-  const templates = await listTemplates(client, known);
-  const policies = inventory.policies;
-  if (templates.distributions.length > 0) {
-    const more = await readPolicies(client, policiesToRead(templates.distributions));
-    more.cache.forEach((p, id) => policies.cache.set(id, p));
-    more.originRequest.forEach((p, id) => policies.originRequest.set(id, p));
-  }
-  const alsoListed = new Set(templates.alsoListed);
-  const distributions = [
-    ...inventory.distributions.map((d) => (alsoListed.has(d.id) ? { ...d, connectionMode: 'tenant-only' as const } : d)),
-    ...templates.distributions,
-  ];
-  const unreadable = [...(inventory.unreadable ?? []), ...templates.unreadable];
-  const [staging, tenants] = await Promise.all([
-    readStagingLinks(client, distributions),
-    readTemplateTenants(client, distributions.filter((d) => d.connectionMode === 'tenant-only')),
-  ]);
-  return {
-    ...inventory,
-    distributions,
-    policies,
-    ...(unreadable.length > 0 ? { unreadable } : {}),
-    ...(staging.size > 0 ? { staging } : {}),
-    ...(tenants.size > 0 ? { tenants } : {}),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // --details FILE

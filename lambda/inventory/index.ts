@@ -4,16 +4,20 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { OriginTarget } from '../model';
 import { loadInventoryFile } from './cli-json';
 import type { InventorySource } from './distributions';
-import { extendFromApi, extrasFromDetails, loadDetailsFiles } from './extras';
-import { markOffline, readOriginResources } from './origin-resources';
+import { extrasFromDetails, loadDetailsFiles } from './extras';
+import { markOffline } from './offline';
 import { type BuildTargetsOptions, buildTargets } from './targets';
 
 /**
  * The AWS SDK is loaded only when the live inventory is asked for: `--inventory FILE`, `--origin` and `--help` do
- * not pay its start-up time. (require, not import(): tsx's CommonJS hook and the bundles resolve it.)
+ * not pay its start-up time. Every module that imports @aws-sdk (cloudfront-api, extras-api, staging-api,
+ * tenants-api, origin-resources) is reached only through these; test/package.e2e.test.ts checks that a saved
+ * inventory's scan loads none. (require, not import(): tsx's CommonJS hook and the bundles resolve it.)
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+/* eslint-disable @typescript-eslint/no-require-imports */
 const api = (): typeof import('./cloudfront-api') => require('./cloudfront-api') as typeof import('./cloudfront-api');
+const extrasApi = (): typeof import('./extras-api') => require('./extras-api') as typeof import('./extras-api');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function createCloudFrontClient(...args: Parameters<typeof import('./cloudfront-api').createCloudFrontClient>): CloudFrontClient {
   return api().createCloudFrontClient(...args);
@@ -48,7 +52,7 @@ async function loadFiles(source: Extract<InventorySpec, { kind: 'file' }>): Prom
 }
 
 export async function loadInventory(source: InventorySpec): Promise<InventorySource> {
-  if (source.kind === 'api') return extendFromApi(source.client, await api().loadInventoryFromApi(source.client));
+  if (source.kind === 'api') return extrasApi().extendFromApi(source.client, await api().loadInventoryFromApi(source.client));
   return loadFiles(source);
 }
 
@@ -59,5 +63,5 @@ export async function loadTargets(source: InventorySpec, opts: BuildTargetsOptio
     ...(inventory.tenants ? { tenants: inventory.tenants } : {}),
   });
   if (source.kind === 'file') return markOffline(targets);
-  return readOriginResources(targets, { cloudfront: source.client, ...(source.acm ? { acm: source.acm } : {}) });
+  return resources().readOriginResources(targets, { cloudfront: source.client, ...(source.acm ? { acm: source.acm } : {}) });
 }

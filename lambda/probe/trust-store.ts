@@ -2,8 +2,8 @@
  * The trust anchors a chain is judged against: Node's bundled Mozilla roots (`tls.rootCertificates`, what CloudFront
  * trusts), plus the --ca-file bundles the user names, and nothing else. NODE_EXTRA_CA_CERTS does not count: many
  * corporate machines and CI images set it, and a private CA it adds would make an origin look fine that CloudFront
- * rejects. Parsed once into X509Certificate and indexed by subject, so that judging a chain costs a map lookup and a
- * signature check per step, not a parse of the bundle.
+ * rejects. Parsed once into X509Certificate and indexed by subject (at the first question asked of the store, not at
+ * start-up), so that judging a chain costs a map lookup and a signature check per step, not a parse of the bundle.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -59,7 +59,13 @@ interface Added {
   by?: string;
 }
 
-function buildStore(certs: readonly Added[], describe: (size: number) => string, caFileRoots: { file: string; roots: number }[] = []): TrustStore {
+interface Index {
+  bySubject: Map<string, X509Certificate[]>;
+  addedBy: Map<X509Certificate, string>;
+  size: number;
+}
+
+function indexCerts(certs: readonly Added[]): Index {
   const bySubject = new Map<string, X509Certificate[]>();
   const seen = new Set<string>();
   const addedBy = new Map<X509Certificate, string>();
@@ -72,11 +78,32 @@ function buildStore(certs: readonly Added[], describe: (size: number) => string,
     if (list) list.push(cert);
     else bySubject.set(subject, [cert]);
   }
-  const anchorsNamed = (subject: string) => bySubject.get(subject ?? '') ?? [];
+  return { bySubject, addedBy, size: seen.size };
+}
+
+/**
+ * The store over `certs()`, called (and the anchors indexed) at the first question asked of it, not when it is
+ * built: parsing Node's 140-odd roots costs about 30 ms, which a scan with no TLS origin (an empty inventory, an
+ * HTTP-only fleet) never needs. The roots and every answer are the same either way.
+ */
+function buildStore(
+  certs: () => readonly Added[],
+  describe: (size: () => number) => string,
+  caFileRoots: () => { file: string; roots: number }[] = () => [],
+): TrustStore {
+  let index: Index | undefined;
+  const ix = () => (index ??= indexCerts(certs()));
+  const anchorsNamed = (subject: string) => ix().bySubject.get(subject ?? '') ?? [];
   const parsed = new WeakMap<X509Certificate, ParsedCertificate>();
+  let described: string | undefined;
+  let fromFiles: { file: string; roots: number }[] | undefined;
   return {
-    describe: describe(seen.size),
-    size: seen.size,
+    get describe() {
+      return (described ??= describe(() => ix().size));
+    },
+    get size() {
+      return ix().size;
+    },
     anchorsNamed,
     anchorFor: (cert) =>
       anchorsNamed(cert.subject).find((a) => a.fingerprint256 === cert.fingerprint256 || a.publicKey.equals(cert.publicKey)),
@@ -85,8 +112,10 @@ function buildStore(certs: readonly Added[], describe: (size: number) => string,
       if (!p) parsed.set(anchor, (p = parseCertificate(anchor.raw, -1, anchor)));
       return p;
     },
-    addedBy: (anchor) => addedBy.get(anchor),
-    caFileRoots,
+    addedBy: (anchor) => ix().addedBy.get(anchor),
+    get caFileRoots() {
+      return (fromFiles ??= caFileRoots());
+    },
   };
 }
 
@@ -115,25 +144,22 @@ function readCaFile(file: string): X509Certificate[] {
  * Throws one actionable line when a --ca-file is missing, unreadable or holds no certificate.
  */
 export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
-  const certs: Added[] = [];
+  const system = opts.includeSystemRoots ?? true;
   const parts: string[] = [];
-  const caFileRoots: { file: string; roots: number }[] = [];
-  const bundled = new Set<string>();
-  if (opts.includeSystemRoots ?? true) {
-    for (const cert of nodeRoots()) {
-      certs.push({ cert });
-      bundled.add(cert.fingerprint256);
-    }
-    parts.push(`node ${process.version} tls.rootCertificates, ${nodeRoots().length} roots`);
-  }
-  for (const file of opts.caFiles ?? []) {
-    const fromFile = readCaFile(file);
-    const added = fromFile.filter((c) => !bundled.has(c.fingerprint256));
-    for (const cert of fromFile) certs.push({ cert, by: `--ca-file ${file}` });
-    caFileRoots.push({ file, roots: added.length });
-    parts.push(`${fromFile.length} from --ca-file ${file}`);
-  }
-  return buildStore(certs, () => (parts.length > 0 ? parts.join(' + ') : 'empty trust store'), caFileRoots);
+  if (system) parts.push(`node ${process.version} tls.rootCertificates, ${tls.rootCertificates.length} roots`);
+  // The --ca-file bundles are read and parsed now: a missing or bad file is an error before the scan.
+  const files = (opts.caFiles ?? []).map((file) => ({ file, certs: readCaFile(file) }));
+  for (const { file, certs } of files) parts.push(`${certs.length} from --ca-file ${file}`);
+  const bundled = () => (system ? nodeRoots() : []);
+  return buildStore(
+    () => [...bundled().map((cert) => ({ cert })), ...files.flatMap(({ file, certs }) => certs.map((cert) => ({ cert, by: `--ca-file ${file}` })))],
+    () => (parts.length > 0 ? parts.join(' + ') : 'empty trust store'),
+    () => {
+      if (files.length === 0) return [];
+      const known = new Set(bundled().map((c) => c.fingerprint256));
+      return files.map(({ file, certs }) => ({ file, roots: certs.filter((c) => !known.has(c.fingerprint256)).length }));
+    },
+  );
 }
 
 /** A store of exactly these PEM certificates (bundles allowed), for tests and fixed trust lists. */
@@ -144,7 +170,7 @@ export function trustStoreFromPems(pems: string[], label: string): TrustStore {
     return parsed.certs;
   });
   return buildStore(
-    certs.map((cert) => ({ cert })),
-    (size) => `${label}: ${size} ${size === 1 ? 'root' : 'roots'}`,
+    () => certs.map((cert) => ({ cert })),
+    (size) => `${label}: ${size()} ${size() === 1 ? 'root' : 'roots'}`,
   );
 }

@@ -4,25 +4,45 @@
  * (names, dates and the extensions). The asn1 schema library is the one @peculiar/x509 is built on, without its
  * dependency-injection container and WebCrypto layer, which a scan does not need.
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  GeneralName,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_nameConstraints,
-  id_ce_subjectAltName,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  NameConstraints,
-  SubjectAlternativeName,
-} from '@peculiar/asn1-x509';
+import type { Certificate, GeneralName, Name } from '@peculiar/asn1-x509';
 import { X509Certificate } from 'node:crypto';
 import type { CertificateInfo } from '../../model';
+
+/**
+ * The ASN.1 libraries load at the first certificate parsed, not with the scanner: they are about 40 ms of start-up
+ * (some 80 files) that a scan with no TLS origin, e.g. an empty inventory, never needs. (require, not import(): the
+ * bundles and tsx's CommonJS hook resolve it.)
+ */
+let asn1Libs: (typeof import('@peculiar/asn1-schema') & typeof import('@peculiar/asn1-x509')) | undefined;
+function asn1(): typeof import('@peculiar/asn1-schema') & typeof import('@peculiar/asn1-x509') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  asn1Libs ??= { ...(require('@peculiar/asn1-schema') as typeof import('@peculiar/asn1-schema')), ...(require('@peculiar/asn1-x509') as typeof import('@peculiar/asn1-x509')) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return asn1Libs;
+}
+
+/** The extensions read here (@peculiar/asn1-x509's id_ce_*, which test/probe/chain-certificate-lazy.test.ts holds these equal to). */
+export const OID = {
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  nameConstraints: '2.5.29.30',
+  extKeyUsage: '2.5.29.37',
+} as const;
+
+/** RFC 5280 KeyUsage bits as KeyUsage.toNumber() gives them (@peculiar/asn1-x509's KeyUsageFlags; the same test). */
+export const KeyUsageFlags = {
+  digitalSignature: 1,
+  nonRepudiation: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+} as const;
+export type KeyUsageFlags = (typeof KeyUsageFlags)[keyof typeof KeyUsageFlags];
 
 /** Netscape Cert Type (OpenSSL's X509_check_purpose still reads it). */
 export const ID_NETSCAPE_CERT_TYPE = '2.16.840.1.113730.1.1';
@@ -36,18 +56,18 @@ const NS_ANY_CA = 0x07;
  */
 export const SUPPORTED_CRITICAL_EXTENSIONS: ReadonlySet<string> = new Set([
   ID_NETSCAPE_CERT_TYPE,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_basicConstraints,
+  OID.keyUsage,
+  OID.subjectAltName,
+  OID.basicConstraints,
   '2.5.29.32', // certificatePolicies
   '2.5.29.31', // cRLDistributionPoints
-  id_ce_extKeyUsage,
+  OID.extKeyUsage,
   '1.3.6.1.5.5.7.1.7', // sbgp-ipAddrBlock
   '1.3.6.1.5.5.7.1.8', // sbgp-autonomousSysNum
   '1.3.6.1.5.5.7.48.1.5', // id-pkix-ocsp-nocheck
   '2.5.29.36', // policyConstraints
   '1.3.6.1.5.5.7.1.14', // proxyCertInfo
-  id_ce_nameConstraints,
+  OID.nameConstraints,
   '2.5.29.33', // policyMappings
   '2.5.29.54', // inhibitAnyPolicy
 ]);
@@ -189,11 +209,12 @@ export function parseCertificate(sent: Buffer, index: number, x509?: X509Certifi
   } catch (err) {
     throw new CertificateParseError(`its public key cannot be read (${(err as Error).message})`);
   }
+  const { AsnConvert, BasicConstraints, Certificate: CertificateSchema, ExtendedKeyUsage, KeyUsage, NameConstraints, SubjectAlternativeName } = asn1();
   let cert: Certificate;
   try {
     // A copy: the schema parser walks the whole ArrayBuffer under a Buffer, which for a certificate read from a flight
     // is the flight.
-    cert = AsnConvert.parse(new Uint8Array(der), Certificate);
+    cert = AsnConvert.parse(new Uint8Array(der), CertificateSchema);
   } catch (err) {
     throw new CertificateParseError(`its ASN.1 structure cannot be read (${(err as Error).message})`);
   }
@@ -225,21 +246,21 @@ export function parseCertificate(sent: Buffer, index: number, x509?: X509Certifi
     const value = ext.extnValue.buffer;
     try {
       switch (id) {
-        case id_ce_basicConstraints: {
+        case OID.basicConstraints: {
           const bc = AsnConvert.parse(value, BasicConstraints);
           parsed.basicConstraints = { ca: bc.cA, ...(bc.pathLenConstraint !== undefined ? { pathLen: bc.pathLenConstraint } : {}) };
           break;
         }
-        case id_ce_keyUsage:
+        case OID.keyUsage:
           parsed.keyUsage = AsnConvert.parse(value, KeyUsage).toNumber();
           break;
-        case id_ce_extKeyUsage:
+        case OID.extKeyUsage:
           parsed.extendedKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)];
           break;
-        case id_ce_subjectAltName:
+        case OID.subjectAltName:
           parsed.san = [...AsnConvert.parse(value, SubjectAlternativeName)].map(sanEntry);
           break;
-        case id_ce_nameConstraints: {
+        case OID.nameConstraints: {
           const nc = AsnConvert.parse(value, NameConstraints);
           parsed.nameConstraints = {
             permitted: [...(nc.permittedSubtrees ?? [])].map((s) => sanEntry(s.base)),
@@ -262,7 +283,6 @@ export function parseCertificate(sent: Buffer, index: number, x509?: X509Certifi
 }
 
 export const hasKeyUsage = (c: ParsedCertificate, flag: KeyUsageFlags) => c.keyUsage !== undefined && (c.keyUsage & flag) !== 0;
-export { KeyUsageFlags };
 
 /** The issuer's name and key signed `child`. */
 export function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
