@@ -5,7 +5,7 @@
  * Props are validated like the context keys (lib/settings.ts): a bad value throws one line naming the prop.
  */
 import * as path from 'path';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -14,23 +14,29 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV, LOG, METRICS, METRIC_DIMENSIONS } from '../lambda/contract';
 import { originsNotCheckedDescription } from './monitor-health-alarm';
 import {
-  encodeEnvironment,
-  environmentBytes,
-  LAMBDA_ENV_LIMIT_BYTES,
-  type MonitorConfig,
-  resolveSettings,
-  settingError,
-  type SettingKey,
-  type SettingProps,
-} from './settings';
+  alertTopic,
+  checkEnvironmentSize,
+  findingsQuery,
+  FUNCTION_BUNDLING,
+  functionRuntime,
+  monitorMetric,
+  notifyTopic,
+  originsByStatusGraph,
+  publishStatements,
+  originsNotCheckedAlarm,
+  schedulePeriods,
+  stateTable,
+  TABLE_NAME_MAX,
+  TOPIC_ARN_MAX,
+} from './monitor-parts';
+import { encodeEnvironment, type MonitorConfig, resolveSettings, type SettingKey, type SettingProps } from './settings';
 
 /**
  * The settings (each described once, in lib/settings.ts SETTINGS and the README's "Context keys") plus the
@@ -125,49 +131,16 @@ export class CloudFrontOriginMonitor extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const root = path.join(__dirname, '..');
 
-    // Alerts: a topic encrypted with a customer-managed key, TLS only.
-    this.topicKey = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the CloudFront origin monitor alert topic',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    // CloudWatch alarm actions publish to the encrypted topic.
-    this.topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseTheKey',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new sns.Topic(this, 'AlertTopic', {
+    // Alerts: a topic encrypted with a customer-managed key, TLS only (monitor-parts.ts, as the organization's).
+    ({ topic: this.topic, topicKey: this.topicKey } = alertTopic(this, {
+      keyDescription: 'Encrypts the CloudFront origin monitor alert topic',
       displayName: 'CloudFront origin monitor',
-      masterKey: this.topicKey,
-      enforceSSL: true,
-    });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
-      }),
-    );
-    for (const email of config.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+      alertEmails: config.alertEmails,
+      removalPolicy,
+    }));
 
     // Alert state (open alerts, consecutive failures, reminders).
-    this.table = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy,
-    });
+    this.table = stateTable(this, 'StateTable', removalPolicy);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: config.logRetentionDays as logs.RetentionDays,
@@ -235,16 +208,7 @@ export class CloudFrontOriginMonitor extends Construct {
         ],
       }),
     );
-    allowScan(
-      new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
-    );
-    allowScan(
-      new iam.PolicyStatement({
-        sid: 'EncryptAlerts',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.topicKey.keyArn],
-      }),
-    );
+    for (const statement of publishStatements(this.topic, this.topicKey)) allowScan(statement);
     // Exactly what lambda/alerting/state-store.ts sends: one paginated (consistent) Query to load, BatchWriteItem
     // (puts and deletes, 25 at a time) to save; BatchWriteItem needs no PutItem/DeleteItem. The table has no index
     // (the table ARN suffices) and is encrypted with the AWS managed key, whose key policy lets whoever may use the
@@ -264,7 +228,7 @@ export class CloudFrontOriginMonitor extends Construct {
       POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
       ...encodeEnvironment(config),
     };
-    checkEnvironmentSize(env);
+    checkEnvironmentSize(env, { [ENV.TOPIC_ARN]: TOPIC_ARN_MAX, [ENV.TABLE_NAME]: TABLE_NAME_MAX });
     env[ENV.TOPIC_ARN] = this.topic.topicArn;
     env[ENV.TABLE_NAME] = this.table.tableName;
 
@@ -272,10 +236,7 @@ export class CloudFrontOriginMonitor extends Construct {
       description: 'Scans CloudFront custom origins for causes of HTTP 502',
       entry: path.join(root, 'lambda', 'handler.ts'),
       handler: 'handler',
-      projectRoot: root,
-      depsLockFilePath: path.join(root, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      ...functionRuntime(root),
       timeout: Duration.seconds(config.timeoutSeconds),
       memorySize: config.memorySize,
       reservedConcurrentExecutions: config.reservedConcurrency,
@@ -284,16 +245,7 @@ export class CloudFrontOriginMonitor extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: env,
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        // Bundle the AWS SDK too: the versions in package-lock.json, not whatever the runtime ships. cron-validate
-        // checks schedules at synth only (lib/settings.ts loads it lazily; the function never calls it).
-        externalModules: ['cron-validate'],
-      },
+      bundling: FUNCTION_BUNDLING,
     });
     // Our own statements are all the function needs; make sure the role's policy exists before the function.
     this.function.node.addDependency(this.role);
@@ -305,11 +257,8 @@ export class CloudFrontOriginMonitor extends Construct {
     });
 
     // Watching the watcher.
-    const periodMinutes = config.schedulePeriodMinutes;
-    const alarmPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 1), 1440));
     // Two schedule periods without a completed scan: over a one-day period, as many days as cover two periods.
-    const noScanPeriods = Math.max(2, Math.ceil((2 * periodMinutes) / alarmPeriod.toMinutes()));
-    const alarmAction = new SnsAction(this.topic);
+    const { alarmPeriod, missedPeriods: noScanPeriods, graphPeriod } = schedulePeriods(config.schedulePeriodMinutes);
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription: 'The CloudFront origin monitor Lambda failed (see its log group).',
@@ -336,54 +285,20 @@ export class CloudFrontOriginMonitor extends Construct {
       datapointsToAlarm: noScanPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.originsNotCheckedAlarm = new cloudwatch.Alarm(this, 'OriginsNotCheckedAlarm', {
-      alarmDescription: originsNotCheckedDescription("the function's log group"),
-      metric: new cloudwatch.Metric({
-        namespace: METRICS.NAMESPACE,
-        metricName: METRICS.ORIGINS_UNCHECKED,
-        dimensionsMap: { ...METRIC_DIMENSIONS },
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: alarmPeriod,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    for (const alarm of [this.errorsAlarm, this.noScanAlarm, this.originsNotCheckedAlarm]) {
-      alarm.addAlarmAction(alarmAction);
-      alarm.addOkAction(alarmAction);
-    }
+    this.originsNotCheckedAlarm = originsNotCheckedAlarm(this, originsNotCheckedDescription("the function's log group"), METRIC_DIMENSIONS, alarmPeriod);
+    const alarmAction = notifyTopic(this.topic, [this.errorsAlarm, this.noScanAlarm, this.originsNotCheckedAlarm]);
 
     if (config.vpcProbe) {
       this.vpcProbe = this.vpcProbeFunction(config, { env, scanStatements, removalPolicy, root, alarmPeriod, alarmAction });
     }
 
     // Dashboard.
-    const graphPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 5), 1440));
-    const metric = (name: string, label: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS.NAMESPACE,
-        metricName: name,
-        dimensionsMap: { ...METRIC_DIMENSIONS },
-        statistic,
-        period: graphPeriod,
-        label,
-      });
+    const metric = (name: string, label: string, statistic: string) => monitorMetric(METRIC_DIMENSIONS, name, statistic, graphPeriod, label);
     const logGroupNames = [this.logGroup.logGroupName];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [
-          new cloudwatch.GraphWidget({
-            title: 'Origins by status (per scan)',
-            width: 12,
-            left: [
-              metric(METRICS.ORIGINS_OK, 'ok', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_CRITICAL, 'critical', cloudwatch.Stats.MAXIMUM),
-            ],
-            leftYAxis: { min: 0 },
-          }),
+          originsByStatusGraph('Origins by status (per scan)', metric, 12, false),
           new cloudwatch.GraphWidget({
             title: 'Scan duration (ms)',
             width: 12,
@@ -427,18 +342,11 @@ export class CloudFrontOriginMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.LogQueryWidget({
+          findingsQuery({
             title: 'Findings (origins not ok)',
-            width: 24,
-            height: 8,
             logGroupNames,
-            view: cloudwatch.LogQueryVisualizationType.TABLE,
-            queryLines: [
-              'fields @timestamp, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1, findingCodes.2',
-              `filter message = "${LOG.ORIGIN_RESULT}" and status != "ok"`,
-              'sort @timestamp desc',
-              'limit 200',
-            ],
+            fields: '@timestamp, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1, findingCodes.2',
+            limit: 200,
           }),
         ],
       ],
@@ -452,14 +360,7 @@ export class CloudFrontOriginMonitor extends Construct {
    */
   private vpcProbeFunction(config: MonitorConfig, parts: VpcProbeParts): NonNullable<CloudFrontOriginMonitor['vpcProbe']> {
     const vpc = config.vpcProbe!;
-    const table = new dynamodb.Table(this, 'VpcProbeStateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: parts.removalPolicy,
-    });
+    const table = stateTable(this, 'VpcProbeStateTable', parts.removalPolicy);
     const logGroup = new logs.LogGroup(this, 'VpcProbeLogGroup', { retention: config.logRetentionDays as logs.RetentionDays, removalPolicy: parts.removalPolicy });
     const role = new iam.Role(this, 'VpcProbeRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -485,17 +386,14 @@ export class CloudFrontOriginMonitor extends Construct {
       description: 'Probes CloudFront VPC origins directly, from inside their VPC',
       entry: path.join(parts.root, 'lambda', 'handler.ts'),
       handler: 'handler',
-      projectRoot: parts.root,
-      depsLockFilePath: path.join(parts.root, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      ...functionRuntime(parts.root),
       timeout: Duration.seconds(config.timeoutSeconds),
       memorySize: config.memorySize,
       retryAttempts: 0,
       role,
       logGroup,
       environment: { ...parts.env, [ENV.TABLE_NAME]: table.tableName, [ENV.SCAN_MODE]: 'vpc-origins', [ENV.EDGE_CHECK]: 'false' },
-      bundling: { forceDockerBundling: false, minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24', externalModules: ['cron-validate'] },
+      bundling: FUNCTION_BUNDLING,
     });
     // The user's subnets and security groups, as given (no VPC lookup at synth).
     (fn.node.defaultChild as lambda.CfnFunction).vpcConfig = { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds };
@@ -531,22 +429,7 @@ function cloudFrontArn(stack: Stack, resource: string): string {
 }
 
 /**
- * The most the two values CloudFormation fills in at deploy time can take: the topic ARN (`arn:<partition>:sns:
- * <region>:<account>:` plus a generated name of up to 256 characters) and the table name (up to 255), with their
- * variable names.
+ * The most the two values CloudFormation fills in at deploy time can take: the topic ARN and the table name, with
+ * their variable names (monitor-parts.ts checkEnvironmentSize).
  */
-export const DEPLOY_TIME_ENV_BYTES = ENV.TOPIC_ARN.length + 64 + 256 + ENV.TABLE_NAME.length + 255;
-
-/**
- * Lambda refuses a function whose environment exceeds 4 KB, at deploy time and after a slow rollback; say so at
- * synth, naming the suppressions (the only setting that can grow that large).
- */
-function checkEnvironmentSize(env: Record<string, string>): void {
-  const bytes = environmentBytes(env) + DEPLOY_TIME_ENV_BYTES;
-  if (bytes <= LAMBDA_ENV_LIMIT_BYTES) return;
-  const suppressionBytes = (env[ENV.SUPPRESSIONS] ?? '').length;
-  throw settingError(
-    'suppressions',
-    `the function's environment would take up to ${bytes} bytes (${suppressionBytes} of them suppressions), over Lambda's ${LAMBDA_ENV_LIMIT_BYTES}-byte limit: drop expired suppressions, shorten reasons, or suppress a whole origin or distribution instead of code by code`,
-  );
-}
+export const DEPLOY_TIME_ENV_BYTES = ENV.TOPIC_ARN.length + TOPIC_ARN_MAX + ENV.TABLE_NAME.length + TABLE_NAME_MAX;

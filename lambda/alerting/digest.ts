@@ -72,7 +72,23 @@ export interface Digest {
 // helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-const count = (items: DigestItem[], kind: DigestItemKind) => items.filter((i) => i.kind === kind).length;
+const count = (items: readonly DigestItem[], kind: DigestItemKind) => items.filter((i) => i.kind === kind).length;
+const KINDS: readonly DigestItemKind[] = ['new', 'expiry', 'reminder', 'resolved'];
+
+/** The JSON's `counts`: every item of the news by kind, and the findings muted or still unconfirmed this run. */
+export function digestCounts(all: readonly DigestItem[], suppressed = 0, pending = 0): DigestJson['counts'] {
+  return { new: count(all, 'new'), expiry: count(all, 'expiry'), reminder: count(all, 'reminder'), resolved: count(all, 'resolved'), suppressed, pending };
+}
+
+/** The kinds of the items not listed, those present only (the JSON's `omitted`, beside its total). */
+export function omittedCounts(omitted: readonly DigestItem[]): Partial<Record<DigestItemKind, number>> {
+  const out: Partial<Record<DigestItemKind, number>> = {};
+  for (const k of KINDS) {
+    const c = count(omitted, k);
+    if (c) out[k] = c;
+  }
+  return out;
+}
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const cap = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
@@ -412,25 +428,14 @@ function buildJson(input: DigestInput, shown: DigestItem[], omitted: DigestItem[
       summary: report.summary,
       notReached: report.incomplete?.notScanned.length ?? 0,
     },
-    counts: {
-      new: count(all, 'new'),
-      expiry: count(all, 'expiry'),
-      reminder: count(all, 'reminder'),
-      resolved: count(all, 'resolved'),
-      suppressed: input.suppressed ?? 0,
-      pending: input.pending ?? 0,
-    },
+    counts: digestCounts(all, input.suppressed, input.pending),
     items: shown.map(jsonItem),
   };
   if (report.incomplete) {
     json.scan.incomplete = { reason: report.incomplete.reason, notScanned: report.incomplete.notScanned.slice(0, 50) };
   }
   if (omitted.length > 0) {
-    json.omitted = { total: omitted.length };
-    for (const k of ['new', 'expiry', 'reminder', 'resolved'] as DigestItemKind[]) {
-      const c = count(omitted, k);
-      if (c) json.omitted[k] = c;
-    }
+    json.omitted = { total: omitted.length, ...omittedCounts(omitted) };
   }
   return json;
 }

@@ -6,6 +6,8 @@
  *   runs/<runId>/results/<accountId>/<chunk>.json one ItemResult per item
  *   runs/<runId>/map/...                          the Map's own result manifest (Step Functions ResultWriter)
  *   state/account-sizes.json                      origins per account at the last run (how the next run chunks)
+ *   state/tls13-checks/<accountId>.json           the account's TLS 1.3 re-check times, for its workers (a copy of
+ *                                                 the alert state's, written by the reduce step)
  */
 import type { ScanReport } from '../model';
 
@@ -50,7 +52,15 @@ export interface ItemResult {
    * reads, is kept), origin keys prefixed with the account id (`<accountId>/<distributionId>/<originId>`).
    */
   report?: ScanReport;
+  /**
+   * When each TLS 1.3 origin of the chunk was last asked without TLS 1.3 (origin key without the account -> ISO
+   * time): those asked this run at the item's start, the others as the run bucket had them.
+   */
+  tls13Checks?: Tls13Checks;
 }
+
+/** Origin key (without the account) -> when it was last asked without TLS 1.3 (alerting/tls13-check.ts). */
+export type Tls13Checks = Record<string, string>;
 
 export interface ListOutput {
   runId: string;
@@ -78,6 +88,8 @@ export const KEYS = {
   result: (runId: string, item: Pick<ScanItem, 'accountId' | 'chunk'>) => `runs/${runId}/results/${item.accountId}/${item.chunk}.json`,
   MAP_RESULTS_PREFIX: 'runs/map/',
   SIZES: 'state/account-sizes.json',
+  TLS13_CHECKS_PREFIX: 'state/tls13-checks/',
+  tls13Checks: (accountId: string) => `state/tls13-checks/${accountId}.json`,
 } as const;
 
 /** Origin keys in the organization carry their account: `<accountId>/<key>`. */

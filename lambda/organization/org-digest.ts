@@ -16,10 +16,12 @@ import { SEVERITY_RANK } from '../diagnosis/findings';
 import type { ScanSummary, Severity } from '../model';
 import {
   buildSubject,
+  digestCounts,
   ENVELOPE_MARGIN,
   envelopeOf,
   fullItem,
   jsonItem,
+  omittedCounts,
   reminderItem,
   resolvedLine,
   SNS_MAX_BYTES,
@@ -345,14 +347,7 @@ function buildJson(input: OrgDigestInput, shown: DigestItem[], brief: DigestItem
     },
     accountNews: input.accountNews.slice(0, MAX_ACCOUNT_LINES),
     accountsNotScanned: { total: input.notScanned.length, accounts: input.notScanned.slice(0, MAX_ACCOUNT_LINES) },
-    counts: {
-      new: count(all, 'new'),
-      expiry: count(all, 'expiry'),
-      reminder: count(all, 'reminder'),
-      resolved: count(all, 'resolved'),
-      suppressed: input.suppressed ?? 0,
-      pending: input.pending ?? 0,
-    },
+    counts: digestCounts(all, input.suppressed, input.pending),
     items: shown.map((i) => ({ ...jsonItem(i), accountId: accountOf(i) })),
     ...(brief.length > 0 ? { brief: brief.map(briefOf) } : {}),
   };
@@ -360,11 +355,7 @@ function buildJson(input: OrgDigestInput, shown: DigestItem[], brief: DigestItem
     const byAccount = new Map<string, number>();
     for (const i of omitted) byAccount.set(accountOf(i), (byAccount.get(accountOf(i)) ?? 0) + 1);
     const accounts = [...byAccount.entries()].map(([accountId, c]) => ({ accountId, count: c }));
-    json.omitted = { total: omitted.length, accounts: accounts.slice(0, accountLines), accountsNotListed: Math.max(0, accounts.length - accountLines) };
-    for (const k of ['new', 'expiry', 'reminder', 'resolved'] as DigestItemKind[]) {
-      const c = count(omitted, k);
-      if (c) json.omitted[k] = c;
-    }
+    json.omitted = { total: omitted.length, accounts: accounts.slice(0, accountLines), accountsNotListed: Math.max(0, accounts.length - accountLines), ...omittedCounts(omitted) };
   }
   return json;
 }

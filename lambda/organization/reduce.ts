@@ -19,7 +19,7 @@ import type { Suppression } from '../contract';
 import { LOG, METRICS } from '../contract';
 import type { OriginReport } from '../model';
 import { assembleReport } from '../pipeline';
-import { addScanMetrics, type LoggerLike, type MetricsLike, UNIT } from '../run/run-logging';
+import { addScanMetrics, alertItemLine, type LoggerLike, type MetricsLike, UNIT } from '../run/run-logging';
 import { mapLimit } from '../util/limiter';
 import { decideAccounts } from './account-policy';
 import type { AccountSizes } from './accounts';
@@ -27,6 +27,7 @@ import { ORG_METRICS } from './contract';
 import { type AccountProblem, accountOfKey, type ItemResult, KEYS, type ReduceEvent, type ScanItem } from './model';
 import { buildOrgDigest } from './org-digest';
 import type { RunStore } from './run-store';
+import { changedAccountChecks, mergeTls13Checks } from './tls13-checks';
 
 
 export interface ReduceSettings {
@@ -146,6 +147,10 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
   const observation: Observation = { ...observe(report), incomplete: false, notReached: [...notScannedKeys, ...kept] };
   const policy = { confirmRuns: settings.confirmRuns, reminderHours: settings.reminderHours, suppressions: settings.suppressions };
   const decision = decide(previous, observation, policy, now);
+  decision.nextState.tls13Checks = mergeTls13Checks(
+    previous.tls13Checks ?? {},
+    [...accounts.values()].map((a) => ({ id: a.id, complete: !incompleteAccounts.has(a.id), results: a.results })),
+  );
   const accountDecision = decideAccounts(previousAccounts, problems, new Set(accounts.keys()), now);
 
   const s = report.summary;
@@ -161,18 +166,9 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
   });
   for (const a of accountDecision.open) logger.warn('account not scanned', { accountId: a.accountId, code: a.code, problem: a.message, since: a.since });
   for (const a of accountDecision.news) if (a.kind === 'resolved') logger.info('account scanned again', { accountId: a.accountId, code: a.code, since: a.since, resolution: a.resolution ?? null });
+  if (decision.suppressed.length > 0) logger.info('findings suppressed from alerts', { suppressed: decision.suppressed });
   for (const item of decision.news) {
-    logger.info('alert item', {
-      accountId: accountOfKey(item.originKey) ?? null,
-      kind: item.kind,
-      key: item.key,
-      code: item.code,
-      severity: item.severity,
-      distributionId: item.distributionId ?? null,
-      originId: item.originId ?? null,
-      domainName: item.domainName,
-      findingMessage: item.message,
-    });
+    logger.info('alert item', { accountId: accountOfKey(item.originKey) ?? null, ...alertItemLine(item) });
   }
 
   const result: ReduceResult = {
@@ -218,6 +214,9 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     }
     await deps.originState.save(decision.nextState, previous);
     await deps.accountState.save(accountDecision.nextState, previousAccounts);
+    // The workers' copy of the TLS 1.3 re-check times, per account, where they changed (tls13-checks.ts).
+    const changedChecks = changedAccountChecks(previous.tls13Checks ?? {}, decision.nextState.tls13Checks, accounts.keys());
+    await mapLimit([...changedChecks], READ_CONCURRENCY, ([id, checks]) => deps.store.putJson(KEYS.tls13Checks(id), checks));
     const previousSizes = (await deps.store.getJson<AccountSizes>(KEYS.SIZES)) ?? {};
     // An account not scanned this run keeps its last known size.
     for (const id of problems.keys()) if (previousSizes[id]) sizes[id] = previousSizes[id];

@@ -1,48 +1,58 @@
 /**
  * One Distributed Map item: under the account's member role, the same scan the single-account Lambda runs
- * (loadTargets from the CloudFront API, then runScan), restricted to the item's chunk of distributions, written to
- * the run bucket as an ItemResult.
+ * (loadTargets from the account's CloudFront API with its ACM for origin mTLS certificates, then lambda/run/
+ * scan-run.ts: the same options from the same settings, the edge check, caFiles, the once-a-day TLS 1.3 re-check,
+ * the deadline and its backstop), restricted to the item's chunk of distributions, written to the run bucket as an
+ * ItemResult.
  *
  * - The member role cannot be assumed, or may not read CloudFront: the result says so (`problem`), and the item
  *   succeeds: the reduce step reports the account once. Retrying would not change the answer.
  * - Anything else (throttling that outlasted the SDK's retries, S3 down): thrown, so Step Functions retries the item;
  *   an item that keeps failing leaves no result, which the reduce step reports as well.
  */
+import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { ClientProfile } from '../cloudfront/client-profile';
+import type { RunSettings } from '../../lib/settings';
+import { tls13CheckSchedule } from '../alerting/tls13-check';
 import { LOG } from '../contract';
 import type { BuildTargetsOptions } from '../inventory';
 import type { OriginReport, OriginTarget, ScanReport } from '../model';
 import type { ScanOptions } from '../pipeline';
+import type { EdgeProbe } from '../probe/edge';
+import type { Deadline } from '../run/deadline-backstop';
 import { monitorHealth } from '../run/monitor-health';
-import { originLine } from '../run/run-logging';
+import { scanRun, type ScanSettings } from '../run/scan-run';
 import { MemberRoleError } from './assume-role';
 import { chunkOf } from './accounts';
-import { accountKey, type ItemResult, KEYS, type WorkerEvent } from './model';
+import { accountKey, type ItemResult, KEYS, type Tls13Checks, type WorkerEvent } from './model';
 import type { RunStore } from './run-store';
 
-export interface WorkerSettings {
-  profile: ClientProfile;
-  expiryWarningDays: number;
-  concurrency: number;
-  connectTimeoutMs?: number;
-  distributions?: string[];
-  excludeDistributions?: string[];
-}
+/** The single-account function's scan settings (lib/settings.ts), read from the same environment variables. */
+export type WorkerSettings = ScanSettings & Pick<RunSettings, 'distributions' | 'excludeDistributions'>;
 
 type LogFn = (message: string, ...extra: Record<string, unknown>[]) => void;
+
+/** The account's clients, signed with its member role's credentials. */
+export interface AccountClients {
+  cloudfront: CloudFrontClient;
+  /** ACM in us-east-1: the client certificates origins' OriginMtlsConfig names (origin mTLS) live in the account. */
+  acm: Pick<ACMClient, 'send' | 'destroy'>;
+}
 
 export interface WorkerDeps {
   settings: WorkerSettings;
   /** Credentials of the account's member role; throws MemberRoleError when the role cannot be assumed. */
   assume(accountId: string, runId: string): Promise<AwsCredentialIdentity>;
-  /** A CloudFront client with those credentials (destroyed after the item). */
-  cloudFront(credentials: AwsCredentialIdentity): CloudFrontClient;
-  loadTargets(client: CloudFrontClient, options: BuildTargetsOptions): Promise<OriginTarget[]>;
+  /** Clients with those credentials (destroyed after the item). */
+  clients(credentials: AwsCredentialIdentity): AccountClients;
+  /** lambda/inventory loadTargets over the account's API, as the single-account handler calls it. */
+  loadTargets(source: { kind: 'api'; client: CloudFrontClient; acm: Pick<ACMClient, 'send'> }, options: BuildTargetsOptions): Promise<OriginTarget[]>;
   scan(targets: OriginTarget[], options: ScanOptions): Promise<ScanReport>;
+  /** The edge check's request (settings.edgeCheck): the real one (HTTPS to the distribution's domain, no credentials) by default. */
+  edgeProbe?: EdgeProbe;
   store: RunStore;
-  logger: { info: LogFn; warn: LogFn };
+  logger: { info: LogFn; warn: LogFn; error: LogFn };
   now(): Date;
 }
 
@@ -75,7 +85,7 @@ export function slimReport(report: ScanReport, accountId: string): ScanReport {
   };
 }
 
-export async function scanItem(event: WorkerEvent, deps: WorkerDeps, deadline?: number): Promise<WorkerOutput> {
+export async function scanItem(event: WorkerEvent, deps: WorkerDeps, limits?: Deadline): Promise<WorkerOutput> {
   const { item, runId } = event;
   const key = KEYS.result(runId, item);
   const write = async (result: ItemResult, origins: number): Promise<WorkerOutput> => {
@@ -92,14 +102,14 @@ export async function scanItem(event: WorkerEvent, deps: WorkerDeps, deadline?: 
     return write({ schemaVersion: 1, item, problem: e.problem }, 0);
   }
 
-  const client = deps.cloudFront(credentials);
+  const clients = deps.clients(credentials);
   try {
     let all: OriginTarget[];
     try {
-      all = await deps.loadTargets(client, {
-        ...(deps.settings.distributions?.length ? { distributions: deps.settings.distributions } : {}),
-        ...(deps.settings.excludeDistributions?.length ? { excludeDistributions: deps.settings.excludeDistributions } : {}),
-      });
+      all = await deps.loadTargets(
+        { kind: 'api', client: clients.cloudfront, acm: clients.acm },
+        { distributions: deps.settings.distributions, excludeDistributions: deps.settings.excludeDistributions },
+      );
     } catch (e) {
       if (!isAccessDenied(e)) throw e;
       const problem = { code: 'ACCESS_DENIED' as const, message: `${(e as Error).message.split('\n')[0]} (the member role's policy, or an SCP, denies it).` };
@@ -107,21 +117,39 @@ export async function scanItem(event: WorkerEvent, deps: WorkerDeps, deadline?: 
       return write({ schemaVersion: 1, item, problem }, 0);
     }
     const targets = all.filter((t) => chunkOf(t, item.chunks) === item.chunk);
-    deps.logger.info('item scan starting', { accountId: item.accountId, chunk: item.chunk, chunks: item.chunks, accountTargets: all.length, targets: targets.length });
-    const report = await deps.scan(targets, {
-      profile: deps.settings.profile,
-      expiryWarningDays: deps.settings.expiryWarningDays,
-      concurrency: deps.settings.concurrency,
-      ...(deps.settings.connectTimeoutMs ? { connectTimeoutMs: deps.settings.connectTimeoutMs } : {}),
-      ...(deadline !== undefined ? { deadline } : {}),
+    // The once-a-day TLS 1.3 re-check: the times the reduce step keeps in the alert state, copied for the workers
+    // to the run bucket per account (KEYS.tls13Checks); the times of this run go back in the result.
+    const startedAt = deps.now();
+    const tls13 = tls13CheckSchedule({ findings: {}, tls13Checks: (await deps.store.getJson<Tls13Checks>(KEYS.tls13Checks(item.accountId))) ?? {} }, startedAt);
+    deps.logger.info('item scan starting', {
+      accountId: item.accountId,
+      chunk: item.chunk,
+      chunks: item.chunks,
+      accountTargets: all.length,
+      targets: targets.length,
+      deadline: limits ? new Date(limits.deadline).toISOString() : null,
+    });
+    const report = await scanRun({
+      settings: deps.settings,
+      targets,
+      scan: deps.scan,
+      checkWithoutTls13: tls13.due,
+      ...(limits ? { limits } : {}),
+      ...(deps.edgeProbe ? { edgeProbe: deps.edgeProbe } : {}),
+      startedAt,
       now: deps.now,
-      onOrigin: (o) => deps.logger.info(LOG.ORIGIN_RESULT, { accountId: item.accountId, ...originLine(o) }),
+      logger: deps.logger,
+      lineFields: { accountId: item.accountId },
     });
     deps.logger.info(LOG.SCAN_SUMMARY, { accountId: item.accountId, chunk: item.chunk, ...report.summary, durationMs: report.durationMs });
     const health = monitorHealth(report);
     if (health.unchecked > 0) deps.logger.warn(LOG.ORIGINS_NOT_CHECKED, { accountId: item.accountId, chunk: item.chunk, unchecked: health.unchecked, reasons: health.reasons });
-    return write({ schemaVersion: 1, item, accountTargets: all.length, report: slimReport(report, item.accountId) }, report.origins.length);
+    return write(
+      { schemaVersion: 1, item, accountTargets: all.length, report: slimReport(report, item.accountId), tls13Checks: tls13.next(targets) },
+      report.origins.length,
+    );
   } finally {
-    client.destroy();
+    clients.cloudfront.destroy();
+    clients.acm.destroy();
   }
 }

@@ -13,15 +13,15 @@ import { decide, observe, type AlertState } from '../alerting/policy';
 import type { Publisher } from '../alerting/publish';
 import type { StateStore } from '../alerting/state-store';
 import { tls13CheckSchedule } from '../alerting/tls13-check';
-import { getProfile } from '../cloudfront/client-profile';
-import { LOG, METRICS } from '../contract';
-import type { OriginReport, OriginTarget, ScanReport } from '../model';
+import { METRICS } from '../contract';
+import type { OriginTarget, ScanReport } from '../model';
 import type { ScanOptions } from '../pipeline';
 import type { EdgeProbe } from '../probe/edge';
 import type { RunSettings } from '../../lib/settings';
-import { deadlineFrom, scanWithBackstop } from './deadline-backstop';
+import { deadlineFrom } from './deadline-backstop';
 import { publishNews } from './publish-news';
-import { logScanSummary, originLine, UNIT, type LoggerLike, type MetricsLike } from './run-logging';
+import { logScanSummary, UNIT, type LoggerLike, type MetricsLike } from './run-logging';
+import { scanRun } from './scan-run';
 
 export type { LoggerLike, MetricsLike } from './run-logging';
 
@@ -70,36 +70,18 @@ export async function runOnce(deps: RunDeps, context?: Partial<Context>): Promis
       deadline: limits ? new Date(limits.deadline).toISOString() : null,
     });
 
-    // Scan, logging each origin as it finishes (so a run that dies late has still said what it saw).
-    const finished = new Map<string, OriginReport>();
-    const logOrigin = (o: OriginReport) => {
-      if (finished.has(o.key)) return;
-      finished.set(o.key, o);
-      logger.info(LOG.ORIGIN_RESULT, originLine(o));
-    };
-    const options: ScanOptions = {
-      profile: getProfile(settings.profile),
-      expiryWarningDays: settings.expiryWarningDays,
-      concurrency: settings.scanConcurrency,
-      ...(settings.caFiles.length ? { caFiles: [...settings.caFiles] } : {}),
-      ...(settings.connectTimeoutMs ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
-      ...(limits ? { deadline: limits.deadline } : {}),
-      ...(settings.edgeCheck ? { edge: deps.edgeProbe ? { probe: deps.edgeProbe } : {} } : {}),
-      checkWithoutTls13: tls13Checks.due,
-      now: deps.now,
-      onOrigin: logOrigin,
-    };
-    const report = await scanWithBackstop({
-      scanning: deps.scan(targets, options),
+    // Scan (the same one as each organization item: scan-run.ts), logging each origin as it finishes.
+    const report = await scanRun({
+      settings,
       targets,
-      options,
-      backstopAt: limits?.backstopAt,
-      finished,
+      scan: deps.scan,
+      checkWithoutTls13: tls13Checks.due,
+      ...(limits ? { limits } : {}),
+      ...(deps.edgeProbe ? { edgeProbe: deps.edgeProbe } : {}),
       startedAt: started,
       now: deps.now,
       logger,
     });
-    for (const o of report.origins) logOrigin(o);
     publishMetrics = true;
     logScanSummary(report, logger, metrics);
 

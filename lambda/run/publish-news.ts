@@ -8,7 +8,7 @@ import type { Decision } from '../alerting/policy';
 import type { Publisher } from '../alerting/publish';
 import { METRICS } from '../contract';
 import type { ScanReport } from '../model';
-import { UNIT, type LoggerLike, type MetricsLike } from './run-logging';
+import { alertItemLine, UNIT, type LoggerLike, type MetricsLike } from './run-logging';
 
 export interface PublishNewsInput {
   decision: Decision;
@@ -30,18 +30,7 @@ export interface Published {
 export async function publishNews(input: PublishNewsInput): Promise<Published> {
   const { decision, logger, metrics } = input;
   for (const item of decision.news) {
-    logger.info('alert item', {
-      kind: item.kind,
-      key: item.key,
-      code: item.code,
-      severity: item.severity,
-      distributionId: item.distributionId ?? null,
-      originId: item.originId ?? null,
-      domainName: item.domainName,
-      sniName: item.sniName ?? null,
-      addresses: item.addresses,
-      findingMessage: item.message, // not `message`: Powertools reserves it and would drop the value
-    });
+    logger.info('alert item', alertItemLine(item));
   }
   if (decision.suppressed.length > 0) {
     logger.info('findings suppressed from alerts', { suppressed: decision.suppressed });

@@ -6,6 +6,7 @@
 import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { LOG, METRICS } from '../contract';
+import type { DigestItem } from '../alerting/policy';
 import type { OriginReport, ScanReport } from '../model';
 import { recordMonitorHealth } from './monitor-health';
 
@@ -42,6 +43,25 @@ export function originLine(o: OriginReport): Record<string, unknown> {
   // A template's origin is scanned once per tenant: the tenant tells the lines apart.
   if (o.paths?.tenant) line.tenant = o.paths.tenant.name;
   return line;
+}
+
+/**
+ * The 'alert item' line of one piece of news (new, expiry, reminder, RESOLVED), as the digest lists it: the same for
+ * one account and for an organization (which puts the item's accountId first).
+ */
+export function alertItemLine(item: DigestItem): Record<string, unknown> {
+  return {
+    kind: item.kind,
+    key: item.key,
+    code: item.code,
+    severity: item.severity,
+    distributionId: item.distributionId ?? null,
+    originId: item.originId ?? null,
+    domainName: item.domainName,
+    sniName: item.sniName ?? null,
+    addresses: item.addresses,
+    findingMessage: item.message, // not `message`: Powertools reserves it and would drop the value
+  };
 }
 
 /** A scan's duration and its origins by status: the same metrics for one account and for an organization. */

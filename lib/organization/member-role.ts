@@ -4,9 +4,10 @@
  * leaves loses it), created from the hub stack, which runs in a delegated administrator account
  * (CallAs DELEGATED_ADMIN) or in the management account (SELF).
  *
- * The role may do exactly what a scan does in the account: the CloudFront reads every inventory module lists
- * (REQUIRED_PERMISSIONS, STAGING_PERMISSIONS, TENANT_PERMISSIONS): the listings on "*" (they support no
- * resource-level permissions), every other read on the account's own resources of its type. It trusts only the hub's scan role, and only while
+ * The role may do exactly what a scan does in the account: the reads every inventory module lists
+ * (REQUIRED_PERMISSIONS, STAGING_PERMISSIONS, TENANT_READS, RESOURCE_PERMISSIONS): the listings on "*" (they support
+ * no resource-level permissions), every other CloudFront read on the account's own resources of its type, and
+ * acm:DescribeCertificate on the account's us-east-1 certificates (origin mTLS). It trusts only the hub's scan role, and only while
  * that role is inside the organization (aws:PrincipalOrgID).
  */
 import { Stack } from 'aws-cdk-lib';
@@ -21,13 +22,12 @@ import type { OrganizationConfig } from '../settings';
 export const TENANT_READS = ['cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants', 'cloudfront:GetDistributionTenant', 'cloudfront:GetDistributionConfig'] as const;
 
 /**
- * The CloudFront actions the member role allows: what the worker's scan sends (the inventory modules' lists),
- * nothing else. The ACM half of RESOURCE_PERMISSIONS is left out: like the single-account function, the worker
- * reads no ACM certificates.
+ * The actions the member role allows: what the worker's scan sends in the account (the inventory modules' lists,
+ * the single-account function's): the CloudFront reads, and acm:DescribeCertificate for the client certificates of
+ * origin mTLS (they live in the account's ACM, us-east-1). Nothing else: the edge check is an HTTPS request to the
+ * distribution's domain, with no credentials.
  */
-export const MEMBER_ROLE_ACTIONS: readonly string[] = [
-  ...new Set<string>([...REQUIRED_PERMISSIONS, ...STAGING_PERMISSIONS, ...TENANT_READS, ...RESOURCE_PERMISSIONS.filter((a) => a.startsWith('cloudfront:'))]),
-].sort();
+export const MEMBER_ROLE_ACTIONS: readonly string[] = [...new Set<string>([...REQUIRED_PERMISSIONS, ...STAGING_PERMISSIONS, ...TENANT_READS, ...RESOURCE_PERMISSIONS])].sort();
 
 /** Account-wide listings: no resource-level permissions exist for them. */
 const ACCOUNT_WIDE = new Set(['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants']);
@@ -41,15 +41,21 @@ const RESOURCE_TYPE: Record<string, string> = {
   'cloudfront:GetVpcOrigin': 'vpcorigin',
 };
 
+/** ACM reads, on the account's certificates in us-east-1 (where CloudFront's certificates are). */
+const ACM_READS = new Set(['acm:DescribeCertificate']);
+
 function permissionStatements(): Record<string, unknown>[] {
   const listings = MEMBER_ROLE_ACTIONS.filter((a) => ACCOUNT_WIDE.has(a));
-  const reads = MEMBER_ROLE_ACTIONS.filter((a) => !ACCOUNT_WIDE.has(a));
+  const acmReads = MEMBER_ROLE_ACTIONS.filter((a) => ACM_READS.has(a));
+  const reads = MEMBER_ROLE_ACTIONS.filter((a) => !ACCOUNT_WIDE.has(a) && !ACM_READS.has(a));
   for (const a of reads) if (!RESOURCE_TYPE[a]) throw new Error(`member role: no resource type known for ${a} (lib/organization/member-role.ts RESOURCE_TYPE)`);
   const arn = (type: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:${type}/*` });
   return [
     // The listings support no resource-level permissions.
     { Sid: 'ListDistributions', Effect: 'Allow', Action: listings, Resource: '*' },
     { Sid: 'ReadOwnCloudFrontResources', Effect: 'Allow', Action: reads, Resource: [...new Set(reads.map((a) => RESOURCE_TYPE[a]))].map(arn) },
+    // Origin mTLS: the client certificates the origins' OriginMtlsConfig names, exactly those ARNs.
+    { Sid: 'ReadOriginMtlsCertificates', Effect: 'Allow', Action: acmReads, Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:acm:us-east-1:${AWS::AccountId}:certificate/*' } },
   ];
 }
 
@@ -68,7 +74,7 @@ export function memberRoleTemplate(): Record<string, unknown> {
         Type: 'AWS::IAM::Role',
         Properties: {
           RoleName: { Ref: 'RoleName' },
-          Description: 'CloudFront origin monitor: read CloudFront distributions and policies for the organization scan',
+          Description: 'CloudFront origin monitor: read CloudFront distributions and policies, and origin mTLS certificates, for the organization scan',
           MaxSessionDuration: 3600,
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',

@@ -17,27 +17,40 @@
  * timeoutSeconds = the worker's timeout, memorySize, ...) plus the organization's (./settings.ts), validated alike.
  */
 import * as path from 'path';
-import { Annotations, ArnFormat, Aws, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { ENV, LOG, METRICS } from '../../lambda/contract';
+import { ENV, METRICS } from '../../lambda/contract';
 import { ORG_ENV, ORG_METRIC_DIMENSIONS, ORG_METRICS, ORG_SERVICE } from '../../lambda/organization/contract';
 import { KEYS } from '../../lambda/organization/model';
+import {
+  alertTopic,
+  checkEnvironmentSize,
+  findingsQuery,
+  FUNCTION_BUNDLING,
+  functionRuntime,
+  monitorMetric,
+  notifyTopic,
+  originsByStatusGraph,
+  publishStatements,
+  originsNotCheckedAlarm,
+  schedulePeriods,
+  stateTable,
+  TABLE_NAME_MAX,
+  TOPIC_ARN_MAX,
+} from '../monitor-parts';
 import { STATE_TABLE_ACTIONS, type CloudFrontOriginMonitorProps } from '../origin-monitor';
 import { MemberRoleStackSet } from './member-role';
 import { originsNotCheckedDescription } from '../monitor-health-alarm';
@@ -101,43 +114,14 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const root = path.join(__dirname, '..', '..');
 
-    // Alerts: as the single-account monitor's topic (customer-managed key, TLS only, alarms may publish).
-    this.topicKey = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the CloudFront origin monitor (organization) alert topic',
-      enableKeyRotation: true,
+    // Alerts, alert state: as the single-account monitor's (lib/monitor-parts.ts).
+    ({ topic: this.topic, topicKey: this.topicKey } = alertTopic(this, {
+      keyDescription: 'Encrypts the CloudFront origin monitor (organization) alert topic',
+      displayName: 'CloudFront origin monitor (organization)',
+      alertEmails: config.alertEmails,
       removalPolicy,
-    });
-    this.topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToUseTheKey',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new sns.Topic(this, 'AlertTopic', { displayName: 'CloudFront origin monitor (organization)', masterKey: this.topicKey, enforceSSL: true });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
-      }),
-    );
-    for (const email of config.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
-
-    this.table = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy,
-    });
+    }));
+    this.table = stateTable(this, 'StateTable', removalPolicy);
 
     // Per-run results: transient (30 days), private, TLS only.
     this.bucket = new s3.Bucket(this, 'RunBucket', {
@@ -197,6 +181,9 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       }),
     );
     this.scanRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteResults', actions: ['s3:PutObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`)] }));
+    // The account's TLS 1.3 re-check times, copied there by the reduce step (a new account has none yet: 404).
+    this.scanRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadTls13Checks', actions: ['s3:GetObject'], resources: [bucketArn(`${KEYS.TLS13_CHECKS_PREFIX}*`)] }));
+    this.scanRole.addToPrincipalPolicy(listRuns);
 
     // 3. The reduce step.
     const reduceRole = new iam.Role(this, 'ReduceRole', {
@@ -205,36 +192,47 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     });
     reduceRole.addToPrincipalPolicy(writeLogs);
     reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadResults', actions: ['s3:GetObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`), bucketArn(KEYS.SIZES)] }));
-    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteSizes', actions: ['s3:PutObject'], resources: [bucketArn(KEYS.SIZES)] }));
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteSizes', actions: ['s3:PutObject'], resources: [bucketArn(KEYS.SIZES), bucketArn(`${KEYS.TLS13_CHECKS_PREFIX}*`)] }));
     reduceRole.addToPrincipalPolicy(listRuns);
     reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AlertState', actions: [...STATE_TABLE_ACTIONS], resources: [this.table.tableArn] }));
-    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
-    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'EncryptAlerts', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.topicKey.keyArn] }));
+    for (const statement of publishStatements(this.topic, this.topicKey)) reduceRole.addToPrincipalPolicy(statement);
 
+    // Named, not generated: the digest names it, and the run lock's holder is its execution (not a token of the
+    // state machine, whose definition holds the functions).
+    const stateMachineName = `${stack.stackName}-${id}`.slice(0, 80);
     const common: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: ORG_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
       [ORG_ENV.BUCKET]: this.bucket.bucketName,
     };
+    // The most each value CloudFormation fills in at deploy time can take, for Lambda's 4 KB environment check.
+    const deployTime: Record<string, number> = {
+      [ORG_ENV.BUCKET]: 63,
+      [ORG_ENV.MEMBER_ROLE_ARN]: `arn:aws-iso-b:iam::{accountId}:role/${org.memberRoleName}`.length,
+      [ENV.TOPIC_ARN]: TOPIC_ARN_MAX,
+      [ENV.TABLE_NAME]: TABLE_NAME_MAX,
+      [ORG_ENV.LOG_GROUP]: 512,
+    };
     const fn = (name: string, entry: string, role: iam.Role, timeout: Duration, memorySize: number, environment: Record<string, string>, description: string) => {
+      const all = { ...common, ...environment };
+      const known = Object.fromEntries(Object.entries(all).filter(([, v]) => !Token.isUnresolved(v)));
+      const filled = Object.keys(all).filter((k) => Token.isUnresolved(all[k]));
+      for (const k of filled) if (deployTime[k] === undefined) throw new Error(`${name}: no size known for the deploy-time value of ${k} (lib/organization/organization-monitor.ts deployTime)`);
+      checkEnvironmentSize(known, Object.fromEntries(filled.map((k) => [k, deployTime[k]])), `the organization ${name}`);
       const f = new NodejsFunction(this, name, {
         description,
         entry: path.join(root, 'lambda', 'organization', entry),
         handler: 'handler',
-        projectRoot: root,
-        depsLockFilePath: path.join(root, 'package-lock.json'),
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
+        ...functionRuntime(root),
         timeout,
         memorySize,
         // Step Functions retries (with back-off); the function itself is invoked synchronously.
         retryAttempts: 0,
         role,
         logGroup: this.logGroup,
-        environment: { ...common, ...environment },
-        // As the single-account function: the AWS SDK bundled (the locked versions); cron-validate is synth-only (lib/settings.ts).
-        bundling: { forceDockerBundling: false, minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24', externalModules: ['cron-validate'] },
+        environment: all,
+        bundling: FUNCTION_BUNDLING,
       });
       f.node.addDependency(role);
       return f;
@@ -257,6 +255,8 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       [ENV.TOPIC_ARN]: this.topic.topicArn,
       [ENV.TABLE_NAME]: this.table.tableName,
       [ORG_ENV.LOG_GROUP]: this.logGroup.logGroupName,
+      // Named in the digest: where the run history is.
+      [ORG_ENV.STATE_MACHINE_NAME]: stateMachineName,
     }, 'Builds the organization\'s CloudFront origin digest from every account\'s scan');
 
     // The state machine.
@@ -306,6 +306,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     reduce.addRetry({ errors: lambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       comment: 'CloudFront origin scan of every account of the organization',
       definitionBody: sfn.DefinitionBody.fromChainable(listAccounts.next(scanAccounts).next(reduce)),
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -313,8 +314,6 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       tracingEnabled: true,
       logs: { destination: stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    // Named in the digest: where the run history is. (Not a token of the state machine: the reduce function is in its definition.)
-    this.reduceFunction.addEnvironment(ORG_ENV.STATE_MACHINE_NAME, `${stack.stackName}-${id}`.slice(0, 80));
 
     this.memberRoles = new MemberRoleStackSet(this, 'MemberRoles', { organization: org, hubScanRoleArn: this.scanRole.roleArn });
 
@@ -325,10 +324,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     });
 
     // Watching the watcher: a run that failed, timed out or was aborted; no run completed in two periods.
-    const periodMinutes = config.schedulePeriodMinutes;
-    const alarmPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 1), 1440));
-    const noRunPeriods = Math.max(2, Math.ceil((2 * periodMinutes) / alarmPeriod.toMinutes()));
-    const alarmAction = new SnsAction(this.topic);
+    const { alarmPeriod, missedPeriods: noRunPeriods, graphPeriod } = schedulePeriods(config.schedulePeriodMinutes);
     const sum = { period: alarmPeriod, statistic: cloudwatch.Stats.SUM };
     this.failedRunAlarm = new cloudwatch.Alarm(this, 'FailedRunAlarm', {
       alarmDescription: 'An organization scan run failed, timed out or was aborted (see its history in the Step Functions console).',
@@ -352,23 +348,11 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       datapointsToAlarm: noRunPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.originsNotCheckedAlarm = new cloudwatch.Alarm(this, 'OriginsNotCheckedAlarm', {
-      alarmDescription: originsNotCheckedDescription("the worker function's log group"),
-      metric: new cloudwatch.Metric({ namespace: METRICS.NAMESPACE, metricName: METRICS.ORIGINS_UNCHECKED, dimensionsMap: { ...ORG_METRIC_DIMENSIONS }, statistic: cloudwatch.Stats.MAXIMUM, period: alarmPeriod }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    for (const alarm of [this.failedRunAlarm, this.noRunAlarm, this.originsNotCheckedAlarm]) {
-      alarm.addAlarmAction(alarmAction);
-      alarm.addOkAction(alarmAction);
-    }
+    this.originsNotCheckedAlarm = originsNotCheckedAlarm(this, originsNotCheckedDescription("the worker function's log group"), ORG_METRIC_DIMENSIONS, alarmPeriod);
+    notifyTopic(this.topic, [this.failedRunAlarm, this.noRunAlarm, this.originsNotCheckedAlarm]);
 
     // Dashboard: the organization's runs, accounts and origins.
-    const graphPeriod = Duration.minutes(Math.min(Math.max(periodMinutes, 5), 1440));
-    const metric = (name: string, label: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: METRICS.NAMESPACE, metricName: name, dimensionsMap: { ...ORG_METRIC_DIMENSIONS }, statistic, period: graphPeriod, label });
+    const metric = (name: string, label: string, statistic: string) => monitorMetric(ORG_METRIC_DIMENSIONS, name, statistic, graphPeriod, label);
     const runs = { period: graphPeriod, statistic: cloudwatch.Stats.SUM };
     const logGroupNames = [this.logGroup.logGroupName];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -394,17 +378,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
             ],
             leftYAxis: { min: 0 },
           }),
-          new cloudwatch.GraphWidget({
-            title: 'Origins by status (per run)',
-            width: 8,
-            left: [
-              metric(METRICS.ORIGINS_OK, 'ok', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_WARNING, 'warning', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_CRITICAL, 'critical', cloudwatch.Stats.MAXIMUM),
-              metric(METRICS.ORIGINS_NOT_REACHED, 'not reached', cloudwatch.Stats.MAXIMUM),
-            ],
-            leftYAxis: { min: 0 },
-          }),
+          originsByStatusGraph('Origins by status (per run)', metric, 8, true),
         ],
         [
           new cloudwatch.AlarmStatusWidget({ title: 'Monitor health', width: 6, height: 6, alarms: [this.failedRunAlarm, this.noRunAlarm, this.originsNotCheckedAlarm] }),
@@ -429,19 +403,12 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
           }),
         ],
         [
-          new cloudwatch.LogQueryWidget({
+          findingsQuery({
             title: 'Findings (origins not ok), every account',
-            width: 24,
-            height: 8,
             logGroupNames,
-            view: cloudwatch.LogQueryVisualizationType.TABLE,
-            queryLines: [
-              'fields @timestamp, accountId, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1',
-              `filter message = "${LOG.ORIGIN_RESULT}" and status != "ok"`,
-              'sort @timestamp desc',
-              'dedup accountId, distributionId, originId',
-              'limit 1000',
-            ],
+            fields: '@timestamp, accountId, status, critical, warning, distributionId, originId, domainName, findingCodes.0, findingCodes.1',
+            dedup: 'accountId, distributionId, originId',
+            limit: 1000,
           }),
         ],
       ],
@@ -481,6 +448,16 @@ export function organizationNagAcknowledgements(
       scope: 'scan',
       id: iam5(`arn:<AWS::Partition>:iam::*:role/${org.memberRoleName}`),
       reason: `sts:AssumeRole on the member role ${org.memberRoleName} of any account, and only in accounts of ${org.organizationId} (condition aws:ResourceOrgID): the accounts are whatever the organization holds at run time.`,
+    },
+    {
+      scope: 'scan',
+      id: iam5(`<${names.bucket}.Arn>/${KEYS.TLS13_CHECKS_PREFIX}*`),
+      reason: 's3:GetObject under state/tls13-checks/ only: each item reads its own account\'s TLS 1.3 re-check times (state/tls13-checks/<account id>.json), the accounts being whatever the organization holds at run time.',
+    },
+    {
+      scope: 'reduce',
+      id: iam5(`<${names.bucket}.Arn>/${KEYS.TLS13_CHECKS_PREFIX}*`),
+      reason: 's3:PutObject under state/tls13-checks/ only: the reduce step copies each account\'s TLS 1.3 re-check times for its workers (state/tls13-checks/<account id>.json), the accounts known only at run time.',
     },
     { scope: 'reduce', id: runs, reason: 's3:GetObject under runs/ only: the reduce step reads the items and results of the run it is given, under runs/<execution name>/.' },
     ...names.functions.map((fn) => ({

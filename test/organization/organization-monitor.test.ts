@@ -116,7 +116,7 @@ describe('the organization hub stack', () => {
     });
   });
 
-  test('member role: trusts only the hub scan role, from inside the organization; allows exactly the scan\'s CloudFront reads', () => {
+  test('member role: trusts only the hub scan role, from inside the organization; allows exactly the scan\'s CloudFront and ACM reads', () => {
     const [ss] = Object.values(template.findResources('AWS::CloudFormation::StackSet')) as any[];
     const body = JSON.parse(ss.Properties.TemplateBody);
     expect(body).toEqual(memberRoleTemplate());
@@ -131,20 +131,20 @@ describe('the organization hub stack', () => {
       },
     ]);
     const statements = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const scanActions = [...new Set<string>([...REQUIRED_PERMISSIONS, ...STAGING_PERMISSIONS, ...TENANT_READS, 'cloudfront:GetVpcOrigin'])].sort();
-    expect(RESOURCE_PERMISSIONS).toContain('cloudfront:GetVpcOrigin');
-    // Every CloudFront read the single-account function may make, the member role may make: the same scan.
+    const scanActions = [...new Set<string>([...REQUIRED_PERMISSIONS, ...STAGING_PERMISSIONS, ...TENANT_READS, ...RESOURCE_PERMISSIONS])].sort();
+    expect(scanActions).toEqual(expect.arrayContaining(['acm:DescribeCertificate', 'cloudfront:GetVpcOrigin', 'cloudfront:GetDistributionConfig']));
+    // Exactly the reads the single-account function may make (CloudFront and ACM): the same scan, in the member account.
     const single = Template.fromStack(new CloudFrontOriginMonitorStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Single', { env: ENVIRONMENT }));
     const singleActions = (Object.values(single.findResources('AWS::IAM::Policy')) as any[])
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .flatMap((st: any) => [st.Action].flat())
-      .filter((act: string) => act.startsWith('cloudfront:'));
-    expect(singleActions.length).toBeGreaterThan(0);
-    expect(statements.flatMap((st: any) => st.Action)).toEqual(expect.arrayContaining(singleActions));
-    expect(statements.flatMap((s: any) => s.Action).sort()).toEqual(scanActions);
+      .filter((act: string) => /^(cloudfront|acm):/.test(act));
+    const memberActions = statements.flatMap((st: any) => [st.Action].flat()).sort();
+    expect(memberActions).toEqual([...new Set(singleActions)].sort());
+    expect(memberActions).toEqual(scanActions);
     expect(statements.every((s: any) => s.Effect === 'Allow')).toBe(true);
     expect(statements.find((s: any) => s.Resource === '*').Action).toEqual(['cloudfront:ListDistributionTenants', 'cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode']);
-    const scoped = statements.find((s: any) => s.Resource !== '*');
+    const scoped = statements.find((s: any) => s.Sid === 'ReadOwnCloudFrontResources');
     expect(scoped.Resource.map((r: any) => r['Fn::Sub'].replace('arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:', ''))).toEqual([
       'cache-policy/*',
       'continuous-deployment-policy/*',
@@ -153,11 +153,22 @@ describe('the organization hub stack', () => {
       'origin-request-policy/*',
       'vpcorigin/*',
     ]);
+    // ACM: the account's own certificates in us-east-1 only (origin mTLS client certificates).
+    expect(statements.find((s: any) => s.Sid === 'ReadOriginMtlsCertificates')).toEqual({
+      Sid: 'ReadOriginMtlsCertificates',
+      Effect: 'Allow',
+      Action: ['acm:DescribeCertificate'],
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:acm:us-east-1:${AWS::AccountId}:certificate/*' },
+    });
+    expect(statements).toHaveLength(3);
   });
 
-  test('hub scan role: AssumeRole on the member role only in the organization, results under runs/, logs; nothing else', () => {
+  test('hub scan role: AssumeRole on the member role only in the organization, results under runs/, its TLS 1.3 re-check times, logs; nothing else', () => {
     const statements = policyStatements(template, 'MonitorScanRole');
-    expect(statements.map((s) => s.Action).flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:PutObject', 'sts:AssumeRole']);
+    expect(statements.map((s) => s.Action).flat().sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sts:AssumeRole']);
+    // Reads only its account's TLS 1.3 re-check times (a copy the reduce step writes); writes only results.
+    expect(statements.find((s) => s.Action === 's3:GetObject').Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^MonitorRunBucket/), 'Arn'] }, '/state/tls13-checks/*']] });
+    expect(statements.find((s) => s.Action === 's3:PutObject').Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^MonitorRunBucket/), 'Arn'] }, '/runs/*']] });
     const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
     expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
     expect(assume.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/CloudFrontOriginMonitorMember']] });
@@ -228,6 +239,28 @@ describe('the organization hub stack', () => {
     });
     expect(definition(t).States.ScanAccounts.MaxConcurrency).toBe(5);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ORG_PARENTS: 'ou-a1b2-c3d4e5f6,ou-a1b2-g7h8i9j0', ORG_EXCLUDE_ACCOUNTS: '111111111111' }) } });
+  });
+
+  test("Lambda's 4 KB environment limit is checked at synth for the organization's functions too (deploy-time values at their largest)", () => {
+    const suppressions = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ distributionId: 'E2QWRUHAPOMQZL', originId: `origin-${i}`, code: 'CERT_EXPIRING_SOON' as const, until: '2030-01-31', reason: 'renewal booked, ticket OPS-12345' }));
+    const fitsSingle = (n: number) => {
+      try {
+        new CloudFrontOriginMonitorStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S', { monitor: { suppressions: suppressions(n) } });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let n = 1;
+    while (fitsSingle(n + 1)) n++;
+    expect(n).toBeGreaterThan(5);
+    // The most the single-account function takes: the reduce function, which also carries the bucket, the log group
+    // and the state machine's names, does not fit; the same one-line error, naming the function.
+    expect(() => synth({ ...ORG, suppressions: suppressions(n) })).toThrow(
+      /^Invalid suppressions: the organization ReduceFunction's environment would take up to \d+ bytes \(\d+ of them suppressions\), over Lambda's 4096-byte limit/,
+    );
+    expect(() => synth({ ...ORG, suppressions: suppressions(n - 5) })).not.toThrow();
   });
 
   test('the shared settings are validated as for the single-account monitor', () => {

@@ -9,8 +9,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { PublishableDigest } from '../../lambda/alerting/publish';
 import { MemoryStateStore } from '../../lambda/alerting/state-store';
-import { getProfile } from '../../lambda/cloudfront/client-profile';
-import { createCloudFrontClient, loadTargets } from '../../lambda/inventory';
+import { createAcmClient, createCloudFrontClient, loadTargets } from '../../lambda/inventory';
+import { decodeEnvironment } from '../../lib/settings';
 import { runScan } from '../../lambda/pipeline';
 import { trustStoreFromPems } from '../../lambda/probe/trust-store';
 import { listAccounts } from '../../lambda/organization/accounts';
@@ -103,10 +103,11 @@ describe('the steps of a run, against fakes', () => {
   const logger = recordingLogger();
 
   const workerDeps = (): WorkerDeps => ({
-    settings: { profile: getProfile('cloudfront-2025'), expiryWarningDays: 30, concurrency: 4, connectTimeoutMs: 1000 },
+    // The function's settings as it decodes them; the edge check is off here (worker-scan.test.ts runs it).
+    settings: decodeEnvironment({ TLS_PROFILE: 'cloudfront-2025', SCAN_CONCURRENCY: '4', CONNECT_TIMEOUT_MS: '1000', EDGE_CHECK: 'false' }),
     assume: (accountId, runId) => assumeMemberRole(stsClient, memberRoleArn(ROLE_PATTERN, accountId), runId),
-    cloudFront: (credentials) => createCloudFrontClient({ credentials, region: 'us-east-1' }),
-    loadTargets: (client, options) => loadTargets({ kind: 'api', client }, options),
+    clients: (credentials) => ({ cloudfront: createCloudFrontClient({ credentials, region: 'us-east-1' }), acm: createAcmClient({ credentials }) }),
+    loadTargets,
     scan: (targets, options) => runScan(targets, { ...options, trust, deps: { resolver: { resolve4: async () => ['127.0.0.1'], resolve6: async () => [] } } }),
     store,
     logger,

@@ -1,7 +1,8 @@
 /**
  * A local HTTP fake of ACM's JSON API, enough for the real SDK's DescribeCertificate: point the SDK at it with
  * AWS_ENDPOINT_URL_ACM=<endpoint> and fake credentials. Certificates are given in the SDK's shape
- * (`CertificateDetail`); an unknown ARN gets ResourceNotFoundException. `requests` logs each ARN asked for.
+ * (`CertificateDetail`); an unknown ARN gets ResourceNotFoundException. `requests` logs each ARN asked for, `keys` the
+ * access key id each request was signed with (whose account's ACM was read).
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -11,6 +12,7 @@ import type { CertificateDetail } from '@aws-sdk/client-acm';
 export interface FakeAcm {
   endpoint: string;
   requests: string[];
+  keys: string[];
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ function wire(c: CertificateDetail): Record<string, unknown> {
 
 export async function startFakeAcm(certificates: CertificateDetail[]): Promise<FakeAcm> {
   const requests: string[] = [];
+  const keys: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
@@ -34,6 +37,7 @@ export async function startFakeAcm(certificates: CertificateDetail[]): Promise<F
       }
       const arn = (JSON.parse(body || '{}') as { CertificateArn?: string }).CertificateArn ?? '';
       requests.push(arn);
+      keys.push(/Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '-');
       const cert = certificates.find((c) => c.CertificateArn === arn);
       if (!cert) return reply(400, { __type: 'ResourceNotFoundException', message: `Could not find certificate ${arn}.` });
       return reply(200, { Certificate: wire(cert) });
@@ -44,6 +48,7 @@ export async function startFakeAcm(certificates: CertificateDetail[]): Promise<F
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    keys,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
