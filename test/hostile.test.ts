@@ -1,7 +1,8 @@
 /**
  * Issue #5: origins that misbehave must not hang, crash or starve a scan. One scan through runScan over every
- * hostile origin of test/support/hostile-servers.ts plus two healthy node:tls origins: the scan ends in time,
- * every hostile origin gets a critical verdict with evidence, the healthy ones stay ok, memory stays bounded.
+ * hostile origin of test/support/hostile-servers.ts plus two healthy node:tls origins: every origin ends by its own
+ * time-outs (none is cut by the scan deadline), every hostile origin gets a critical verdict with evidence, the
+ * healthy ones stay ok, memory stays bounded. How long the scan takes is the benchmark's (bench/), not asserted here.
  *
  * Each origin has its own loopback address, so the scan's per-address connection limit does not serialise them
  * (the 50-address origin owns 127.0.0.1..127.0.0.50; the others are on 127.0.2.x and 127.0.3.x; IPv6 on ::1).
@@ -14,9 +15,8 @@ import { chainPem, createPki, writeTempFiles, type TempFiles } from './support/p
 import { listenTls } from './support/servers';
 
 const CONNECT_TIMEOUT_MS = 1000;
+/** Far beyond the origins' own time-outs: an origin still open when it passes is reported "not reached" (a hang). */
 const SCAN_DEADLINE_MS = 10_000;
-/** A correctness bound (the scan ends), not a performance figure: deadline + two rounds of timeouts + slack. */
-const WALL_BOUND_MS = SCAN_DEADLINE_MS + 4 * CONNECT_TIMEOUT_MS + 5_000;
 const RSS_GROWTH_BOUND_MB = 200;
 
 interface Origin {
@@ -126,10 +126,16 @@ describe('hostile origins (issue #5)', () => {
 
   const byName = (name: string) => report.origins.find((r) => r.key === name)!;
 
-  it('ends well within a bound derived from the deadlines, with every origin reported', () => {
-    expect(wallMs).toBeLessThan(WALL_BOUND_MS);
+  it('ends by each origin\'s own time-outs, never the scan deadline: every origin reported, none "not reached"', () => {
     expect(report.origins.map((r) => r.key).sort()).toEqual(origins.map((o) => o.name).sort());
+    // An origin that hung the scan would be cut at the deadline: the report would be incomplete and say so on it.
     expect(report.incomplete).toBeUndefined();
+    expect(report.origins.filter((r) => r.status === 'skipped')).toEqual([]);
+    // The silent and the dripping origins ended because the handshake timed out (CloudFront's hello got no answer in time).
+    for (const name of ['silent.hostile.test', 'drip.hostile.test']) {
+      const hello = byName(name).findings.map((f) => f.evidence.cloudfrontHello as { kind?: string } | undefined).find(Boolean);
+      expect({ name, kind: hello?.kind }).toEqual({ name, kind: 'timeout' });
+    }
   });
 
   it('keeps memory bounded', () => {

@@ -94,12 +94,11 @@ describe('the real SDK against the fake CloudFront API', () => {
     );
   });
 
-  it('an endpoint that accepts and never answers ends the listing in one line, within the time-outs', async () => {
+  it('an endpoint that accepts and never answers ends the listing in one line, by the request time-out', async () => {
     const { requests } = await start({ hangListDistributions: true });
-    const started = Date.now();
+    // The endpoint never answers: only the request time-out ends each attempt (the message says it was that).
     const client = createCloudFrontClient({ maxAttempts: 2 }, { connectionTimeout: 500, requestTimeout: 400 });
     await expect(loadTargets({ kind: 'api', client })).rejects.toThrow(/^the CloudFront API did not answer/);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(requests.length).toBe(2); // the SDK tried again before giving up
   });
 

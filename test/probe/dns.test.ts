@@ -96,13 +96,10 @@ describe('a busy resolver (a real DNS server on loopback that handles 8 queries 
   it('a resolver that is down does not cost every look-up all its tries: after a run of failures the rest fail at once', async () => {
     const silent = await startDnsServer(zone, { delayMs: 1, capacity: 0, overload: 'drop' }); // answers nothing
     try {
-      const started = Date.now();
       const counts = await lookAll(silent, (r) => steadyResolver(r, { ...DEFAULT_RESOLVER_POLICY, backoffMs: 20 }));
-      const ms = Date.now() - started;
       expect(counts).toEqual({ error: NAMES });
-      // 600 look-ups x 4 tries x 400 ms, 16 at a time at best, would be 60 s (and 240 s as the window closes).
+      // Every look-up with all its tries would be 600 x 4 = 2,400 queries (60 s and more: bench/dns-load.ts times it).
       expect(silent.stats.received).toBeLessThan(200);
-      expect(ms).toBeLessThan(15_000);
     } finally {
       await silent.close();
     }
