@@ -12,6 +12,7 @@
  * 4. Renews the expired certificate and runs again, 15 minutes later on the demo's clock: the RESOLVED e-mail.
  * 5. With `keep`, leaves the fleet running and prints the `scan` command to try on it (and the e-mail's checks work).
  */
+import { promises as dnsPromises } from 'node:dns';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,6 +27,7 @@ import { trustStoreFromPems } from '../lambda/probe/trust-store';
 import { runScan } from '../lambda/pipeline';
 import { renderTable } from '../lambda/report/table';
 import { EDGE_ORIGINS, edgeInventory, startDemoEdge, type DemoEdge } from './edge';
+import { startDnsServer, type DnsServer } from './dns-server';
 import { startFleet, type Fleet } from './fleet';
 
 export const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
@@ -42,17 +44,15 @@ export const DEMO_DOMAIN = 'origins.localhost';
 const RETIRED = 'retired-api.origins.test';
 
 /**
- * The demo's DNS for names that are not localhost names (those never reach a resolver): none exists (NXDOMAIN), so
- * the story's retired origin is DNS_UNRESOLVABLE without a query leaving the machine.
+ * The demo's DNS, for names that are not localhost names (those never reach a resolver): a DNS server on loopback
+ * that knows no name (NXDOMAIN), so the story's retired origin is DNS_UNRESOLVABLE without a query leaving the
+ * machine, and the e-mail's `host` check, which asks the same server, shows the NXDOMAIN.
  */
-const noSuchName: Resolver = {
-  resolve4: async (name) => {
-    throw Object.assign(new Error(`queryA ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-  },
-  resolve6: async (name) => {
-    throw Object.assign(new Error(`queryAaaa ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-  },
-};
+function demoResolver(server: string): Resolver {
+  const r = new dnsPromises.Resolver({ timeout: 1000, tries: 2 });
+  r.setServers([server]);
+  return r;
+}
 
 function customOrigin(id: string, domain: string, port: number, protocols: string[], policy = 'https-only') {
   return {
@@ -173,10 +173,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
   const dir = madeDir ? mkdtempSync(join(tmpdir(), 'cfom-demo-')) : resolve(options.dir!);
   let closed = false;
   let edge: DemoEdge | undefined;
+  let dns: DnsServer | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await edge?.close();
+    await dns?.close();
     await fleet.close();
     if (madeDir && !options.keep) rmSync(dir, { recursive: true, force: true });
   };
@@ -185,8 +187,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     // A fake CloudFront edge in front of the distribution (the edge check goes through it; it connects to origins
     // from 127.0.0.2), and three origins only it can judge.
     edge = await startDemoEdge(fleet, { distributionDomainName: DEMO_DISTRIBUTION_DOMAIN, alias: 'www.shop.test', forwardedHostPaths: ['/app/'], refusedPaths: ['/retired/'] });
+    dns = await startDnsServer({});
     for (const o of [...fleet.origins, ...edge.origins]) out(`  ${o.id.padEnd(16)} ${`${o.name}:${o.port}`.padEnd(42)} ${o.description}\n`);
     out(`  ${'(edge)'.padEnd(16)} ${`127.0.0.1:${edge.edge.port}`.padEnd(42)} a fake CloudFront edge for ${DEMO_DISTRIBUTION_DOMAIN}\n`);
+    out(`  ${'(dns)'.padEnd(16)} ${dns.server.padEnd(42)} the demo's DNS server: it knows no name (NXDOMAIN)\n`);
 
     // The story's inventory has the retired origin too; the file left for `scan` has only the fleet.
     const storyInventory = join(dir, 'story-list-distributions.json');
@@ -196,6 +200,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
     const caFile = join(dir, 'demo-root-ca.pem');
     writeFileSync(caFile, fleet.pki.root.certPem);
 
+    const [dnsServer, demoEdge] = [dns, edge];
+    const resolver = demoResolver(dns.server);
     const trust = trustStoreFromPems([fleet.pki.root.certPem], 'the demo root CA, in place of the Mozilla CA list');
     const reports: ScanReport[] = [];
     const logLines: string[] = [];
@@ -210,7 +216,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
       loadTargets: () => loadTargets({ kind: 'file', inventory: storyInventory }, {}),
       scan: async (targets, scanOptions) => {
         // caFiles names the root in the e-mail's openssl commands; the scan itself trusts only `trust`.
-        const report = await runScan(targets, { ...scanOptions, trust, caFiles: [caFile], deps: { resolver: noSuchName } });
+        // commands: the e-mail's checks ask the demo's DNS server and go to its edge, never to the internet.
+        const report = await runScan(targets, {
+          ...scanOptions,
+          trust,
+          caFiles: [caFile],
+          deps: { resolver },
+          commands: { dnsServer: dnsServer.server, edgeConnectTo: [demoEdge.connectTo] },
+        });
         reports.push(report);
         return report;
       },

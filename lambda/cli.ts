@@ -272,6 +272,7 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
     ...(flags.edge && prepared.mode !== 'origin' ? { edge: { probe: edgeProbe(flags) } } : {}),
     ...(prepared.hosts ? { hosts: prepared.hosts } : {}),
     ...(flags.checkWithoutTls13 ? { checkWithoutTls13: true } : {}),
+    commands: printedCommands(flags),
     certificates: flags.fullChain ? 'all' : 'with-findings',
     onOrigin: () => {
       done++;
@@ -308,6 +309,12 @@ function readText(file: string, flag: string): string {
   } catch (err) {
     throw new Error(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+}
+
+/** The report's commands ask the DNS server the scan asked, and send edge requests where the scan sent them. */
+function printedCommands(flags: ScanFlags): { dnsServer?: string; edgeConnectTo?: string[] } {
+  const to = (e: ConnectToEntry) => `${e.host}:${e.port}:${e.toHost.includes(':') ? `[${e.toHost}]` : e.toHost}:${e.toPort}`;
+  return { ...(flags.dnsServer[0] ? { dnsServer: flags.dnsServer[0] } : {}), ...(flags.connectTo.length ? { edgeConnectTo: flags.connectTo.map(to) } : {}) };
 }
 
 function edgeProbe(flags: ScanFlags) {

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ClientProfile } from './cloudfront/client-profile';
 import { edgeProbePath } from './cloudfront/path-patterns';
-import { diagnose, originStatus } from './diagnosis/diagnose';
+import { type CommandOptions, diagnose, originStatus } from './diagnosis/diagnose';
 import { SEVERITY_RANK } from './diagnosis/findings';
 import { resourceFindings } from './diagnosis/origin-resources';
 import { combineVantage } from './diagnosis/vantage';
@@ -67,6 +67,8 @@ export interface ScanOptions {
   resolverPolicy?: ResolverPolicy;
   /** Read the hosts file first (or after DNS), as the system does: the CLI only; the Lambda uses DNS alone. */
   hosts?: HostsLookup;
+  /** The DNS server asked and where the edge check went, when not the public ones: the printed commands do the same. */
+  commands?: Pick<CommandOptions, 'dnsServer' | 'edgeConnectTo'>;
 }
 
 export interface EdgeCheckOptions {
@@ -141,7 +143,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const trust = options.trust ?? loadTrustStore({ caFiles: options.caFiles ?? [] });
-  const commandOptions = options.caFiles?.length === 1 ? { caFile: options.caFiles[0] } : {};
+  const commandOptions: CommandOptions = { ...(options.caFiles?.length === 1 ? { caFile: options.caFiles[0] } : {}), ...options.commands };
   const given = { ...defaultProbeDeps(), ...options.deps };
   // A busy resolver drops or SERVFAILs what it cannot handle: few look-ups at once, failures retried.
   const deps = shareWithinScan({ ...given, resolver: steadyResolver(given.resolver, options.resolverPolicy ?? DEFAULT_RESOLVER_POLICY) });
@@ -186,6 +188,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
         const findings = bySeverity([
           ...combineVantage(target, direct, edge, {
             edgeChecked: edgeRoutes.length > 0,
+            commands: commandOptions,
             ...(facts ? { directEndpoints: facts.endpoints.map((e) => `${e.address}:${e.port}`) } : {}),
           }),
           ...resourceFindings(target, { now: now(), expiryWarningDays: options.expiryWarningDays }),

@@ -1,7 +1,8 @@
 /**
  * `cf-origin-monitor demo --keep`: the fleet stays up, its inventory and root CA are written, the printed `scan`
  * command works on them, and every openssl "Check" command of the demo's e-mail shows the problem it names when run
- * as printed (against the kept fleet, on loopback).
+ * as printed (against the kept fleet, on loopback); so do the DNS check (`host`, against the demo's DNS server) and
+ * the edge checks (`curl`, against the demo's edge): none of them leaves the machine.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -108,4 +109,23 @@ describe('every openssl "Check" command of the e-mail shows its problem when run
     }
     expect(new Set(seen)).toEqual(new Set([...Object.keys(shows), 'TLS_NO_COMMON_PROTOCOL', 'TLS_NO_COMMON_CIPHER', 'TLS_HANDSHAKE_FAILED']));
   }, 120_000);
+});
+
+describe('the DNS and edge "Check" commands of the e-mail ask the demo\'s own DNS server and edge, on loopback', () => {
+  it('DNS_UNRESOLVABLE: `host` shows the NXDOMAIN (dig +short printed nothing), from the demo\'s DNS server', async () => {
+    const [item] = checks(run.emails[0]).filter((c) => c.code === 'DNS_UNRESOLVABLE');
+    expect(item.command).toMatch(/^host -p \d+ -t A retired-api\.origins\.test 127\.0\.0\.1; host -p \d+ -t AAAA retired-api\.origins\.test 127\.0\.0\.1$/);
+    const r = await sh(item.command);
+    expect(r.output.match(/Host retired-api\.origins\.test not found: 3\(NXDOMAIN\)/g)).toHaveLength(2);
+  });
+
+  it('EDGE_502: `curl` goes to the demo\'s edge (its --connect-to, trusting the demo root) and shows CloudFront\'s 502', async () => {
+    const edge = checks(run.emails[0]).filter((c) => c.code.startsWith('EDGE_'));
+    expect(edge.map((c) => c.code)).toContain('EDGE_502');
+    for (const { command } of edge) expect(command).toMatch(new RegExp(`--connect-to [^ ]+:443:127\\.0\\.0\\.1:\\d+ --cacert ${run.caFile} `));
+    const r = await sh(edge.find((c) => c.code === 'EDGE_502')!.command);
+    expect(r.output).toMatch(/^HTTP\/1\.1 502/m);
+    expect(r.output).toMatch(/^x-cache: Error from cloudfront/im);
+    expect(r.output).toMatch(/^x-amz-cf-id: \S+/im);
+  });
 });

@@ -20,7 +20,7 @@ import type {
 } from '../model';
 import { isAccepted } from '../probe/offers';
 import { SELF_EXPLAINING_ALERTS } from '../probe/tls-constants';
-import { SEVERITY_RANK, type FindingCode } from './findings';
+import { SEVERITY_RANK, type FindingCode, type ReproduceContext } from './findings';
 import { makeFinding } from './make-finding';
 import { applyRequestPaths } from './request-paths';
 
@@ -37,10 +37,11 @@ export interface Draft {
 
 const LEGACY: readonly string[] = ['SSLv3', 'TLSv1', 'TLSv1.1'];
 
-/** What the reproduce commands need beyond the finding: the extra root the scan trusted, if one. */
-export interface CommandOptions {
-  caFile?: string;
-}
+/**
+ * What the reproduce commands need beyond the finding: the extra root the scan trusted, if one; the DNS server it
+ * asked and where it sent the edge check, when not the public ones (`--dns-server`, `--connect-to`, the demo's).
+ */
+export type CommandOptions = Pick<ReproduceContext, 'caFile' | 'dnsServer' | 'edgeConnectTo'>;
 
 export function diagnose(target: OriginTarget, facts: OriginFacts | undefined, profile: ClientProfile, commands: CommandOptions = {}): Finding[] {
   const drafts: Draft[] = [
@@ -396,6 +397,7 @@ function complete(d: Draft & { addresses?: string[] }, target: OriginTarget, com
       ...(d.sniName ? { sniName: d.sniName } : {}),
       ...(d.version ? { version: d.version } : {}),
       ...(commands.caFile ? { caFile: commands.caFile } : {}),
+      ...(commands.dnsServer ? { dnsServer: commands.dnsServer } : {}),
     },
   });
 }

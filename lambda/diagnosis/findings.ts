@@ -74,6 +74,10 @@ export interface ReproduceContext {
   resourceId?: string;
   /** The extra root the scan trusted (`--ca-file`, the demo's root CA), for the certificate commands' -CAfile. */
   caFile?: string;
+  /** The DNS server the scan asked (`--dns-server`, the demo's), as `ADDRESS[:PORT]` / `[v6]:PORT`; else public DNS. */
+  dnsServer?: string;
+  /** Where the edge check was sent instead (`--connect-to`, the demo's edge): `HOST:PORT:TO-HOST:TO-PORT`, as curl takes it. */
+  edgeConnectTo?: string[];
 }
 
 export interface FindingDefinition {
@@ -139,8 +143,19 @@ export function opensslChainOrderCommand(ctx: ReproduceContext): string {
   return `openssl s_client ${connectArgs(ctx)} -showcerts </dev/null 2>/dev/null | grep -E '^ *[0-9]+ s:|^ +i:'`;
 }
 
-const dnsCommand = (ctx: ReproduceContext) =>
-  `dig +short A ${ctx.domainName} @1.1.1.1; dig +short AAAA ${ctx.domainName} @1.1.1.1`;
+/** CloudFront resolves origins in public DNS: the command asks a public resolver unless the scan asked another. */
+const PUBLIC_RESOLVER = '1.1.1.1';
+/**
+ * The name's A and AAAA answers with their status: `host` says "not found: 3(NXDOMAIN)" or "has no A record" where
+ * `dig +short` prints nothing at all.
+ */
+const dnsCommand = (ctx: ReproduceContext) => {
+  const s = ctx.dnsServer ?? PUBLIC_RESOLVER;
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? (s.split(':').length === 2 ? /^([^:]+):(\d+)$/.exec(s) : null);
+  const [server, port] = m ? [m[1], m[2]] : [s, undefined];
+  const p = port && port !== '53' ? ` -p ${port}` : '';
+  return `host${p} -t A ${ctx.domainName} ${server}; host${p} -t AAAA ${ctx.domainName} ${server}`;
+};
 const tcpCommand = (ctx: ReproduceContext) => {
   const host = ctx.address ?? ctx.domainName;
   return `nc -vz -w 10 ${host} ${ctx.port ?? 443}`;
@@ -150,7 +165,14 @@ const tcpCommand = (ctx: ReproduceContext) => {
 const curlEdgeCommand = (ctx: ReproduceContext) => {
   const url = ctx.edgeUrl ?? `https://${ctx.domainName}/`;
   const host = new URL(url).host;
-  const via = ctx.edgeVia && ctx.edgeVia !== host ? ` --connect-to ${host}:443:${ctx.edgeVia}:443` : '';
+  const distribution = ctx.edgeVia ?? host;
+  // Sent elsewhere by --connect-to (a local edge): curl goes there too, trusting the root the scan was given.
+  const mapped = ctx.edgeConnectTo?.find((e) => e.toLowerCase().startsWith(`${distribution.toLowerCase()}:443:`));
+  const via = mapped
+    ? ` --connect-to ${host}:443:${mapped.slice(distribution.length + 5)}${ctx.caFile ? ` --cacert ${shellWord(ctx.caFile)}` : ''}`
+    : distribution !== host
+      ? ` --connect-to ${host}:443:${distribution}:443`
+      : '';
   return `curl -sS -o /dev/null -D -${via} '${url}' | grep -iE '^(HTTP|x-cache|x-amz-cf-pop|x-amz-cf-id|server)'`;
 };
 const acmCommand = (ctx: ReproduceContext) =>

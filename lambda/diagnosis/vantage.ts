@@ -23,7 +23,7 @@
  */
 import type { EdgeFacts, Finding, OriginTarget } from '../model';
 import { describeEdge, edgeEvidence, edgeOutcome, type EdgeOutcome } from './edge-outcome';
-import type { FindingCode } from './findings';
+import type { FindingCode, ReproduceContext } from './findings';
 import { makeFinding } from './make-finding';
 
 export type DirectVerdict = 'cannot-connect' | 'critical' | 'fine';
@@ -62,6 +62,8 @@ export interface VantageOptions {
    * not CloudFront's allowlist but a dead address (CloudFront may pick it too), and its finding stays critical.
    */
   directEndpoints?: string[];
+  /** Where the scan sent the edge check instead, and the root it trusted (`--connect-to`, the demo): the curl commands do the same. */
+  commands?: Pick<ReproduceContext, 'caFile' | 'edgeConnectTo'>;
 }
 
 /** The `address:port` pairs a finding speaks for. */
@@ -100,7 +102,7 @@ export function combineVantage(target: OriginTarget, direct: Finding[], edge: Ed
     noneConnected([...blocked, ...expectedDemand], options.directEndpoints)
   ) {
     remaining = remaining.filter((f) => !blocked.includes(f));
-    out.push(cloudFrontOnly(target, [...blocked, ...expectedDemand], reached));
+    out.push(cloudFrontOnly(target, [...blocked, ...expectedDemand], reached, options));
   } else if (expectedDemand.length > 0 && failures.length === 0) {
     out.push(
       makeFinding(target, {
@@ -129,7 +131,7 @@ export function combineVantage(target: OriginTarget, direct: Finding[], edge: Ed
     // Row 3: only the edge sees it.
     for (const code of ['EDGE_502', 'EDGE_504'] as const) {
       const these = failures.filter((j) => j.outcome.kind === (code === 'EDGE_502' ? 'cloudfront-502' : 'cloudfront-504'));
-      if (these.length) out.push(edgeFailure(target, code, these));
+      if (these.length) out.push(edgeFailure(target, code, these, options));
     }
   } else if (reached.length > 0 && anyCritical) {
     // Row 4: kept, with what CloudFront did.
@@ -139,12 +141,17 @@ export function combineVantage(target: OriginTarget, direct: Finding[], edge: Ed
     );
   }
 
-  out.push(...edgeOnlyFindings(target, judged));
+  out.push(...edgeOnlyFindings(target, judged, options));
   out.push(...runtimeOriginNote(target));
   return [...remaining, ...out];
 }
 
-function cloudFrontOnly(target: OriginTarget, blocked: Finding[], reached: Judged[]): Finding {
+/** The edge request again, as sent: through the distribution's domain, or where the scan sent it instead. */
+function edgeReproduce(f: EdgeFacts, options: VantageOptions): Partial<ReproduceContext> {
+  return { edgeUrl: `https://${f.host}${f.path}`, edgeVia: f.distributionDomainName, ...options.commands };
+}
+
+function cloudFrontOnly(target: OriginTarget, blocked: Finding[], reached: Judged[], options: VantageOptions): Finding {
   const notMade = blocked.map((f) => `${f.code}${f.evidence.reason ? ` ${String(f.evidence.reason)}` : ''} on ${f.addresses?.join(', ') ?? f.address ?? target.domainName}${f.port ? `:${f.port}` : ''}`);
   const tlsPorts = target.ports.filter((p) => p.tls).map((p) => p.port);
   const checks = tlsPorts.length ? 'the TLS handshake and the certificate chain' : 'the TCP connection';
@@ -160,7 +167,7 @@ function cloudFrontOnly(target: OriginTarget, blocked: Finding[], reached: Judge
       edge: edgeEvidence(r),
     },
     behaviors: uniq(reached.map((j) => j.facts.pathPattern)),
-    reproduce: { edgeUrl: `https://${r.host}${r.path}`, edgeVia: r.distributionDomainName },
+    reproduce: edgeReproduce(r, options),
   });
 }
 
@@ -174,7 +181,7 @@ function explanationHints(target: OriginTarget, judged: Judged[]): string[] {
   return hints;
 }
 
-function edgeFailure(target: OriginTarget, code: 'EDGE_502' | 'EDGE_504', judged: Judged[]): Finding {
+function edgeFailure(target: OriginTarget, code: 'EDGE_502' | 'EDGE_504', judged: Judged[], options: VantageOptions): Finding {
   const f = judged[0].facts;
   const what = code === 'EDGE_502' ? 'CloudFront could not connect to the origin' : 'CloudFront timed out waiting for the origin';
   const says = f.cloudfrontPage?.headline ? ` ("${f.cloudfrontPage.headline}")` : '';
@@ -184,12 +191,12 @@ function edgeFailure(target: OriginTarget, code: 'EDGE_502' | 'EDGE_504', judged
     message: `only the edge check sees it: ${describeEdge(f)}: ${what}${says}${hints.length ? `; ${hints.join('; ')}` : ''}`,
     evidence: { ...edgeEvidence(f), requests: judged.length, ...(judged.length > 1 ? { paths: judged.map((j) => j.facts.pathPattern) } : {}) },
     behaviors: uniq(judged.map((j) => j.facts.pathPattern)),
-    reproduce: { edgeUrl: `https://${f.host}${f.path}`, edgeVia: f.distributionDomainName },
+    reproduce: edgeReproduce(f, options),
   });
 }
 
 /** What the edge check says whatever the direct probe found. */
-function edgeOnlyFindings(target: OriginTarget, judged: Judged[]): Finding[] {
+function edgeOnlyFindings(target: OriginTarget, judged: Judged[], options: VantageOptions): Finding[] {
   const groups = new Map<FindingCode, { judged: Judged[]; message: (j: Judged) => string }>();
   const add = (code: FindingCode, j: Judged, message: (j: Judged) => string) => {
     const g = groups.get(code) ?? { judged: [], message };
@@ -230,7 +237,7 @@ function edgeOnlyFindings(target: OriginTarget, judged: Judged[]): Finding[] {
       message: g.message(g.judged[0]) + (g.judged.length > 1 ? ` (and ${g.judged.length - 1} more path(s))` : ''),
       evidence: { ...edgeEvidence(f), requests: g.judged.length },
       behaviors: uniq(g.judged.map((j) => j.facts.pathPattern)),
-      reproduce: { edgeUrl: `https://${f.host}${f.path}`, edgeVia: f.distributionDomainName },
+      reproduce: edgeReproduce(f, options),
     });
   });
 }

@@ -70,7 +70,16 @@ describe('diagnose', () => {
     expect(f.code).toBe('DNS_UNRESOLVABLE');
     expect(f.message).toContain('NXDOMAIN');
     expect(f.evidence).toMatchObject({ status: 'nxdomain' });
-    expect(f.reproduce).toContain('dig');
+    // A command that shows the NXDOMAIN (dig +short prints nothing for it), asking public DNS as CloudFront does.
+    expect(f.reproduce).toBe(`host -t A ${target().domainName} 1.1.1.1; host -t AAAA ${target().domainName} 1.1.1.1`);
+  });
+
+  it('asks the DNS server the scan asked, on its port, in the NXDOMAIN check', () => {
+    const nx = facts([], { status: 'nxdomain', addresses: [], error: 'ENOTFOUND' });
+    const name = target().domainName;
+    expect(diagnose(target(), nx, profile, { dnsServer: '127.0.0.1:5353' })[0].reproduce).toBe(`host -p 5353 -t A ${name} 127.0.0.1; host -p 5353 -t AAAA ${name} 127.0.0.1`);
+    expect(diagnose(target(), nx, profile, { dnsServer: '[::1]:53' })[0].reproduce).toBe(`host -t A ${name} ::1; host -t AAAA ${name} ::1`);
+    expect(diagnose(target(), nx, profile, { dnsServer: '2606:4700:4700::1111' })[0].reproduce).toBe(`host -t A ${name} 2606:4700:4700::1111; host -t AAAA ${name} 2606:4700:4700::1111`);
   });
 
   it('makes no finding of a resolver that failed: that is the monitor\'s fault, not the origin\'s', () => {
