@@ -11,6 +11,9 @@
  *    findings -> alert policy -> digest), with the alert state in memory and the e-mail printed instead of sent.
  * 4. Renews the expired certificate and runs again, 15 minutes later on the demo's clock: the RESOLVED e-mail.
  * 5. With `keep`, leaves the fleet running and prints the `scan` command to try on it (and the e-mail's checks work).
+ *
+ * Nothing leaves the machine: the fleet, the edge (demo/edge.ts) and the DNS server (demo/dns-server.ts) are on
+ * loopback, the e-mail's commands are sent to them, and demo/loopback-only.cjs refuses any other connection.
  */
 import { promises as dnsPromises } from 'node:dns';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { renderTable } from '../lambda/report/table';
 import { EDGE_ORIGINS, edgeInventory, startDemoEdge, type DemoEdge } from './edge';
 import { startDnsServer, type DnsServer } from './dns-server';
 import { startFleet, type Fleet } from './fleet';
+import { installLoopbackOnly } from './loopback-only.cjs';
 
 export const DISTRIBUTION_ID = 'E1DEMOEXAMPLE';
 /** The demo distribution's domain name: the demo's fake edge answers for it (nothing is asked of CloudFront). */
@@ -167,6 +171,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoRun> {
   const out = options.out ?? ((s: string) => void process.stdout.write(s));
   const command = options.command ?? 'cf-origin-monitor';
   const heading = (s: string) => out(`\n${'='.repeat(100)}\n${s}\n${'='.repeat(100)}\n`);
+  // The demo never leaves the machine: its origins, edge and DNS are on loopback, and anything else is refused.
+  installLoopbackOnly(`${command} demo`);
   out('Starting a local fleet of origins on 127.0.0.1 ...\n');
   const fleet = await startFleet({ domain: DEMO_DOMAIN });
   const madeDir = options.dir === undefined;
