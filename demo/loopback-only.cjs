@@ -34,13 +34,14 @@ function isLoopbackAddress(host) {
 }
 
 function installLoopbackOnly(label = 'loopback only', options = {}) {
-  const state = globalThis[INSTALLED];
+  // Kept on the net module, which every jest test file shares (each has globals of its own): installed once.
+  const state = net[INSTALLED];
   if (state) {
     for (const h of options.allowHosts ?? []) state.allowHosts.add(String(h).toLowerCase());
     return;
   }
   const allowHosts = new Set((options.allowHosts ?? []).map((h) => String(h).toLowerCase()));
-  globalThis[INSTALLED] = { allowHosts };
+  net[INSTALLED] = { allowHosts };
   const allowedHost = (host) => isLoopbackAddress(host) || LOOPBACK_NAMES.has(String(host).toLowerCase()) || allowHosts.has(String(host).toLowerCase());
   const refuse = (what) => new Error(`${label}: ${what} (only loopback)`);
 
@@ -69,14 +70,16 @@ function installLoopbackOnly(label = 'loopback only', options = {}) {
     return realConnect.apply(this, args);
   };
 
+  // An address literal is no look-up (a server listening on "::" looks it up); a name is, unless loopback's.
+  const lookupAllowed = (hostname) => !hostname || net.isIP(String(hostname)) !== 0 || allowedHost(hostname);
   const realLookup = dns.lookup;
   dns.lookup = function lookup(hostname, ...rest) {
-    if (hostname && !allowedHost(hostname)) throw refuse(`no name look-up of ${hostname}`);
+    if (!lookupAllowed(hostname)) throw refuse(`no name look-up of ${hostname}`);
     return realLookup.call(this, hostname, ...rest);
   };
   const realPromiseLookup = dns.promises.lookup;
   dns.promises.lookup = function lookup(hostname, ...rest) {
-    if (hostname && !allowedHost(hostname)) return Promise.reject(refuse(`no name look-up of ${hostname}`));
+    if (!lookupAllowed(hostname)) return Promise.reject(refuse(`no name look-up of ${hostname}`));
     return realPromiseLookup.call(this, hostname, ...rest);
   };
 
