@@ -13,6 +13,8 @@ export const ORG_ENV = {
   CHUNK_ORIGINS: 'ORG_CHUNK_ORIGINS',
   /** Named in the digest: where the run history is. */
   STATE_MACHINE_NAME: 'ORG_STATE_MACHINE_NAME',
+  /** The state machine's timeout, seconds: the run lock expires that long after a run started (run-lock.ts). */
+  RUN_TIMEOUT_SECONDS: 'ORG_RUN_TIMEOUT_SECONDS',
   /** The functions' log group, named in the digest. */
   LOG_GROUP: 'ORG_LOG_GROUP_NAME',
 } as const;
@@ -29,3 +31,6 @@ export const ORG_METRICS = {
 
 /** State partitions in the alert table: origin findings as in the single-account monitor, and account problems. */
 export const ACCOUNT_STATE_PARTITION = 'account';
+
+/** The run lock's item in the alert table (run-lock.ts): one organization run at a time. */
+export const RUN_LOCK_KEY = { pk: 'run-lock', sk: 'organization-run' } as const;

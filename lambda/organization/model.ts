@@ -64,11 +64,28 @@ export type Tls13Checks = Record<string, string>;
 
 export interface ListOutput {
   runId: string;
+  skipped: false;
   bucket: string;
   itemsKey: string;
   accounts: number;
   items: number;
   excluded: number;
+}
+
+/** A run that found the previous one still running (it holds the run lock, run-lock.ts): it ends at once. */
+export interface SkippedRun {
+  runId: string;
+  skipped: true;
+  /** The run (execution name) holding the lock, since when, and when its lock expires. */
+  heldBy: string;
+  since: string;
+  expiresAt: string;
+}
+
+/** The lister's event: the execution's name and start time ($$.Execution.Name, $$.Execution.StartTime). */
+export interface ListEvent {
+  runId: string;
+  startedAt?: string;
 }
 
 export interface WorkerEvent {

@@ -27,6 +27,7 @@ import { ORG_METRICS } from './contract';
 import { type AccountProblem, accountOfKey, type ItemResult, KEYS, type ReduceEvent, type ScanItem } from './model';
 import { buildOrgDigest } from './org-digest';
 import type { RunStore } from './run-store';
+import type { RunLock } from './run-lock';
 import { changedAccountChecks, mergeTls13Checks } from './tls13-checks';
 
 
@@ -48,6 +49,8 @@ export interface ReduceDeps {
   logger: LoggerLike;
   metrics: MetricsLike;
   now(): Date;
+  /** One run at a time (run-lock.ts): confirmed before anything is published or saved, released at the end. */
+  lock?: RunLock;
 }
 
 export interface ReduceResult {
@@ -182,6 +185,10 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     published: false,
   };
   try {
+    // A run that outlived its timeout (a later run may have taken over) publishes and saves nothing.
+    if (deps.lock && !(await deps.lock.confirm(event.runId, deps.now()))) {
+      throw new Error(`run ${event.runId} no longer holds the run lock (it ran past the state machine's timeout, and the lock expired): nothing published, the alert state left to the next run`);
+    }
     if (decision.news.length > 0 || accountDecision.news.length > 0) {
       const digest = buildOrgDigest({
         items: decision.news,
@@ -230,6 +237,7 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     metrics.addMetric(METRICS.ORIGINS_UNCHECKED, UNIT.COUNT, s.unchecked);
     metrics.addMetric(METRICS.ALERTS_PUBLISHED, UNIT.COUNT, result.published ? 1 : 0);
     metrics.addMetric(METRICS.SCAN_COMPLETED, UNIT.COUNT, 1);
+    await deps.lock?.release(event.runId);
     return result;
   } finally {
     metrics.publishStoredMetrics();

@@ -11,6 +11,7 @@ import { ENV, METRICS } from '../contract';
 import { ACCOUNT_STATE_PARTITION, ORG_ENV, ORG_SERVICE } from './contract';
 import type { ReduceEvent } from './model';
 import { reduceRun, type ReduceResult } from './reduce';
+import { DynamoRunLock } from './run-lock';
 import { S3RunStore } from './run-store';
 import { orgConfigFromEnv } from './settings';
 
@@ -39,5 +40,6 @@ export const handler = async (event: ReduceEvent): Promise<ReduceResult> => {
     logger,
     metrics,
     now: () => new Date(),
+    lock: new DynamoRunLock(dynamo, config.tableName),
   });
 };

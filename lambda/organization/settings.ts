@@ -15,6 +15,8 @@ export interface OrgLambdaConfig {
   parents: string[];
   excludeAccounts: string[];
   chunkOrigins: number;
+  /** The state machine's timeout (the run lock's lifetime), ms. */
+  runTimeoutMs: number;
   stateMachineName?: string;
   logGroupName?: string;
   tableName: string;
@@ -36,6 +38,9 @@ export function orgConfigFromEnv(required: readonly string[], env: NodeJS.Proces
   const chunk = str(ORG_ENV.CHUNK_ORIGINS);
   const chunkOrigins = chunk === undefined ? 400 : Number(chunk);
   if (!Number.isInteger(chunkOrigins) || chunkOrigins < 1) errors.push(`${ORG_ENV.CHUNK_ORIGINS} must be an integer >= 1 (got "${chunk}")`);
+  const timeout = str(ORG_ENV.RUN_TIMEOUT_SECONDS);
+  const runTimeoutSeconds = timeout === undefined ? 24 * 3600 : Number(timeout);
+  if (!Number.isInteger(runTimeoutSeconds) || runTimeoutSeconds < 60) errors.push(`${ORG_ENV.RUN_TIMEOUT_SECONDS} must be an integer >= 60 (got "${timeout}")`);
   const memberRoleArn = str(ORG_ENV.MEMBER_ROLE_ARN) ?? '';
   if (memberRoleArn && !memberRoleArn.includes('{accountId}')) errors.push(`${ORG_ENV.MEMBER_ROLE_ARN} must contain {accountId} (got "${memberRoleArn}")`);
   if (errors.length > 0 || !settings) throw new Error(`invalid configuration: ${errors.join('; ')}`);
@@ -46,6 +51,7 @@ export function orgConfigFromEnv(required: readonly string[], env: NodeJS.Proces
     parents: list(ORG_ENV.PARENTS),
     excludeAccounts: list(ORG_ENV.EXCLUDE_ACCOUNTS),
     chunkOrigins,
+    runTimeoutMs: runTimeoutSeconds * 1000,
     ...(str(ORG_ENV.STATE_MACHINE_NAME) ? { stateMachineName: str(ORG_ENV.STATE_MACHINE_NAME) } : {}),
     ...(str(ORG_ENV.LOG_GROUP) ? { logGroupName: str(ORG_ENV.LOG_GROUP) } : {}),
     tableName: str(ENV.TABLE_NAME) ?? '',

@@ -33,7 +33,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ENV, METRICS } from '../../lambda/contract';
-import { ORG_ENV, ORG_METRIC_DIMENSIONS, ORG_METRICS, ORG_SERVICE } from '../../lambda/organization/contract';
+import { ORG_ENV, ORG_METRIC_DIMENSIONS, ORG_METRICS, ORG_SERVICE, RUN_LOCK_KEY } from '../../lambda/organization/contract';
 import { KEYS } from '../../lambda/organization/model';
 import {
   alertTopic,
@@ -163,6 +163,9 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     listRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteItems', actions: ['s3:PutObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`)] }));
     listRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadSizes', actions: ['s3:GetObject'], resources: [bucketArn(KEYS.SIZES)] }));
     listRole.addToPrincipalPolicy(listRuns);
+    // The run lock (lambda/organization/run-lock.ts): its one item only.
+    const lockItem = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RUN_LOCK_KEY.pk] } };
+    listRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TakeRunLock', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [this.table.tableArn], conditions: lockItem }));
 
     // 2. The worker: the hub scan role the member roles trust.
     this.scanRole = new iam.Role(this, 'ScanRole', {
@@ -195,6 +198,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteSizes', actions: ['s3:PutObject'], resources: [bucketArn(KEYS.SIZES), bucketArn(`${KEYS.TLS13_CHECKS_PREFIX}*`)] }));
     reduceRole.addToPrincipalPolicy(listRuns);
     reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AlertState', actions: [...STATE_TABLE_ACTIONS], resources: [this.table.tableArn] }));
+    reduceRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'HoldRunLock', actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [this.table.tableArn], conditions: lockItem }));
     for (const statement of publishStatements(this.topic, this.topicKey)) reduceRole.addToPrincipalPolicy(statement);
 
     // Named, not generated: the digest names it, and the run lock's holder is its execution (not a token of the
@@ -238,7 +242,10 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       return f;
     };
 
+    const timeout = runTimeout(config.schedulePeriodMinutes, config.timeoutSeconds);
     this.listFunction = fn('ListFunction', 'lister.ts', listRole, Duration.minutes(5), 512, {
+      [ENV.TABLE_NAME]: this.table.tableName,
+      [ORG_ENV.RUN_TIMEOUT_SECONDS]: String(timeout.toSeconds()),
       [ORG_ENV.PARENTS]: org.targets.join(','),
       [ORG_ENV.EXCLUDE_ACCOUNTS]: org.excludeAccounts.join(','),
       [ORG_ENV.CHUNK_ORIGINS]: String(org.chunkOrigins),
@@ -264,7 +271,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     const listAccounts = new tasks.LambdaInvoke(this, 'ListAccounts', {
       comment: 'Organizations ListAccounts -> items.json (one item per account, or per chunk of a large account)',
       lambdaFunction: this.listFunction,
-      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name') }),
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name'), startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
     });
@@ -305,12 +312,34 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     });
     reduce.addRetry({ errors: lambdaErrors, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
 
+    // A run that fails releases the run lock first (the same condition: only its own), then fails.
+    const runFailed = new sfn.Fail(this, 'RunFailed', { comment: 'The run failed (see the failed state); the run lock is released', errorPath: '$.error.Error', causePath: '$.error.Cause' });
+    const releaseLock = new tasks.DynamoDeleteItem(this, 'ReleaseRunLock', {
+      comment: 'Release the run lock this run holds, before failing',
+      table: this.table,
+      key: { pk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.pk), sk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.sk) },
+      conditionExpression: 'holder = :me',
+      expressionAttributeValues: { ':me': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Name')) },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    releaseLock.addRetry({ errors: ['DynamoDB.AmazonDynamoDBException', 'DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.RequestLimitExceeded', 'DynamoDB.InternalServerErrorException'], interval: Duration.seconds(2), maxAttempts: 4, backoffRate: 2 });
+    // Not held (expired, and taken by a later run): nothing to release.
+    releaseLock.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.releaseError' });
+    releaseLock.next(runFailed);
+    for (const step of [listAccounts, scanAccounts, reduce]) step.addCatch(releaseLock, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       comment: 'CloudFront origin scan of every account of the organization',
-      definitionBody: sfn.DefinitionBody.fromChainable(listAccounts.next(scanAccounts).next(reduce)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        listAccounts.next(
+          new sfn.Choice(this, 'PreviousRunStillRunning?', { comment: 'The run lock is held by a run still in progress: end now (no second digest, no state written)' })
+            .when(sfn.Condition.booleanEquals('$.skipped', true), new sfn.Succeed(this, 'SkippedPreviousRunStillRunning', { comment: 'See the lister log line "run skipped: the previous run is still running"' }))
+            .otherwise(scanAccounts.next(reduce)),
+        ),
+      ),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: runTimeout(config.schedulePeriodMinutes, config.timeoutSeconds),
+      timeout,
       tracingEnabled: true,
       logs: { destination: stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });

@@ -44,12 +44,39 @@ describe('the organization hub stack', () => {
   const { stack, template } = synth({ ...ORG, alertEmails: ['ops@example.com'] });
   const def = definition(template);
 
-  test('state machine: ListAccounts -> ScanAccounts (Distributed Map) -> Reduce', () => {
+  test('state machine: ListAccounts (takes the run lock) -> skipped if the previous run still runs -> ScanAccounts (Distributed Map) -> Reduce', () => {
     expect(def.StartAt).toBe('ListAccounts');
-    expect(Object.keys(def.States)).toEqual(['ListAccounts', 'ScanAccounts', 'Reduce']);
-    expect(def.States.ListAccounts).toMatchObject({ Type: 'Task', Next: 'ScanAccounts', Parameters: { 'runId.$': '$$.Execution.Name' } });
+    expect(Object.keys(def.States).sort()).toEqual(['ListAccounts', 'PreviousRunStillRunning?', 'Reduce', 'ReleaseRunLock', 'RunFailed', 'ScanAccounts', 'SkippedPreviousRunStillRunning']);
+    expect(def.States.ListAccounts).toMatchObject({ Type: 'Task', Next: 'PreviousRunStillRunning?', Parameters: { 'runId.$': '$$.Execution.Name', 'startedAt.$': '$$.Execution.StartTime' } });
+    expect(def.States['PreviousRunStillRunning?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.skipped', BooleanEquals: true, Next: 'SkippedPreviousRunStillRunning' }],
+      Default: 'ScanAccounts',
+    });
+    expect(def.States.SkippedPreviousRunStillRunning.Type).toBe('Succeed');
     expect(def.States.Reduce).toMatchObject({ Type: 'Task', End: true, Parameters: { 'runId.$': '$.runId', 'itemsKey.$': '$.itemsKey' } });
     expect(def.TimeoutSeconds).toBe(20 * 60);
+  });
+
+  test('a failed run releases its run lock (only its own), then fails', () => {
+    for (const name of ['ListAccounts', 'ScanAccounts', 'Reduce']) {
+      expect(def.States[name].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReleaseRunLock' }]);
+    }
+    expect(def.States.ReleaseRunLock).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<token>:states:::dynamodb:deleteItem',
+      Parameters: {
+        Key: { pk: { S: 'run-lock' }, sk: { S: 'organization-run' } },
+        ConditionExpression: 'holder = :me',
+        ExpressionAttributeValues: { ':me': { 'S.$': '$$.Execution.Name' } },
+      },
+      ResultPath: null,
+      Next: 'RunFailed',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.releaseError', Next: 'RunFailed' }],
+    });
+    expect(def.States.RunFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    // The lister's lock lifetime is the state machine's timeout.
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ORG_RUN_TIMEOUT_SECONDS: String(20 * 60), ORG_PARENTS: 'r-a1b2' }) } });
   });
 
   test('Distributed Map: items from the run bucket, a concurrency limit, every item run, results to S3', () => {
@@ -176,9 +203,13 @@ describe('the organization hub stack', () => {
 
   test('reduce role: the state table with Query and BatchWriteItem only, its topic, the run bucket', () => {
     const actions = policyStatements(template, 'MonitorReduceRole').flatMap((s) => [s.Action].flat()).sort();
-    expect(actions).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sns:Publish']);
+    expect(actions).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sns:Publish']);
+    // The run lock: its one item (LeadingKeys run-lock) only.
+    const lockCondition = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['run-lock'] } };
+    expect(policyStatements(template, 'MonitorReduceRole').find((s) => s.Sid === 'HoldRunLock')).toMatchObject({ Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Condition: lockCondition });
+    expect(policyStatements(template, 'MonitorListRole').find((s) => s.Sid === 'TakeRunLock')).toMatchObject({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Condition: lockCondition });
     const lister = policyStatements(template, 'MonitorListRole').flatMap((s) => [s.Action].flat()).sort();
-    expect(lister).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(lister).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
   });
 
   test('schedule starts the state machine; alarms: a failed run, no completed run (missing = breaching)', () => {

@@ -15,7 +15,7 @@ import { runScan } from '../../lambda/pipeline';
 import { trustStoreFromPems } from '../../lambda/probe/trust-store';
 import { listAccounts } from '../../lambda/organization/accounts';
 import { assumeMemberRole, memberRoleArn } from '../../lambda/organization/assume-role';
-import { KEYS, type ItemResult, type ScanItem } from '../../lambda/organization/model';
+import { KEYS, type ItemResult, type ListOutput, type ScanItem } from '../../lambda/organization/model';
 import type { OrgDigest } from '../../lambda/organization/org-digest';
 import { planRun } from '../../lambda/organization/plan';
 import { reduceRun } from '../../lambda/organization/reduce';
@@ -115,7 +115,7 @@ describe('the steps of a run, against fakes', () => {
   });
 
   async function run(runId: string, chunkOrigins = 400) {
-    const plan = await planRun({ runId }, { listAccounts: () => listAccounts(orgClient), store, bucket: 'run-bucket', chunkOrigins, excludeAccounts: [], logger });
+    const plan = (await planRun({ runId }, { listAccounts: () => listAccounts(orgClient), store, bucket: 'run-bucket', chunkOrigins, excludeAccounts: [], logger })) as ListOutput;
     const items = (await store.getJson<ScanItem[]>(plan.itemsKey))!;
     // The Distributed Map: every item, its output discarded (results are in S3).
     const outputs = await Promise.all(items.map((item) => scanItem({ runId, item }, workerDeps())));

@@ -19,6 +19,8 @@ export interface SimulationOptions {
   unreadable?: (a: number) => boolean;
   runId: string;
   startedAt: string;
+  /** When the TLS 1.3 origins were last asked without TLS 1.3 (the item's times: every origin's); none: no times. */
+  tls13CheckedAt?: string;
 }
 
 export const accountIdOf = (a: number) => String(100000000000 + a);
@@ -83,7 +85,13 @@ export function simulateOrganization(opts: SimulationOptions): { store: MemoryRu
       }
     }
     const report = assembleReport({ profile: 'cloudfront-2025', startedAt: opts.startedAt, durationMs: 30_000, origins: reports, notReached: { keys: [], reason: '' } });
-    const result: ItemResult = { schemaVersion: 1, item, accountTargets: reports.length, report };
+    const result: ItemResult = {
+      schemaVersion: 1,
+      item,
+      accountTargets: reports.length,
+      report,
+      ...(opts.tls13CheckedAt ? { tls13Checks: Object.fromEntries(reports.map((r) => [r.key.slice(accountId.length + 1), opts.tls13CheckedAt!])) } : {}),
+    };
     void store.putJson(KEYS.result(opts.runId, item), result);
   }
   const itemsKey = KEYS.items(opts.runId);
