@@ -12,7 +12,7 @@ import { memberRoleTemplate, TENANT_READS } from '../../lib/organization/member-
 import { CloudFrontOriginOrganizationMonitor, type CloudFrontOriginOrganizationMonitorProps } from '../../lib/organization/organization-monitor';
 import { CloudFrontOriginOrganizationStack } from '../../lib/organization/organization-stack';
 import { CloudFrontOriginMonitorStack } from '../../lib/origin-monitor-stack';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, organizationSettingsTable, ORG_SETTING_KEYS, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
 import { LOG, METRICS } from '../../lambda/contract';
@@ -210,6 +210,21 @@ describe('the organization hub stack', () => {
     expect(policyStatements(template, 'MonitorListRole').find((s) => s.Sid === 'TakeRunLock')).toMatchObject({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Condition: lockCondition });
     const lister = policyStatements(template, 'MonitorListRole').flatMap((s) => [s.Action].flat()).sort();
     expect(lister).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  });
+
+  test('the DynamoDB actions the lister and reduce roles have are the commands their code sends (drift guard)', () => {
+    const sent = new Set<string>();
+    for (const file of [...readdirSync(join(__dirname, '../../lambda/organization')).map((f) => join(__dirname, '../../lambda/organization', f)), join(__dirname, '../../lambda/alerting/state-store.ts')]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib|client)-dynamodb'/g)) {
+        for (const name of m[1].split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+          const command = /^(\w+?)(?:Command)$/.exec(name);
+          if (command) sent.add(`dynamodb:${command[1].replace(/^BatchWrite$/, 'BatchWriteItem').replace(/^(Put|Get|Update|Delete)$/, '$1Item')}`);
+        }
+      }
+    }
+    const granted = ['MonitorListRole', 'MonitorReduceRole'].flatMap((r) => policyStatements(template, r)).flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('dynamodb:'));
+    expect([...new Set(granted)].sort()).toEqual([...sent].sort());
+    expect(sent).toEqual(new Set(['dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
   });
 
   test('schedule starts the state machine; alarms: a failed run, no completed run (missing = breaching)', () => {
