@@ -13,6 +13,7 @@ import {
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
+import { pageBound } from '../inventory/page-bound';
 import type { OrgAccount, ScanItem } from './model';
 
 const active = (a: Account) => (a.State ?? a.Status) === 'ACTIVE';
@@ -27,22 +28,34 @@ export async function listAccounts(client: OrganizationsClient, parents: readonl
     if (a.Id && active(a) && !found.has(a.Id)) found.set(a.Id, toAccount(a));
   };
   if (parents.length === 0 || parents.some(isRoot)) {
-    for await (const page of paginateListAccounts({ client }, {})) for (const a of page.Accounts ?? []) keep(a);
+    // Bounded as every listing is (page-bound.ts): a repeated or endless NextToken is an error, not a hang.
+    const pages = pageBound('ListAccounts', 'NextToken');
+    for await (const page of paginateListAccounts({ client }, {})) {
+      pages.page();
+      for (const a of page.Accounts ?? []) keep(a);
+      pages.next(page.NextToken);
+    }
   } else {
     const queue = [...new Set(parents)];
     const seen = new Set(queue);
     while (queue.length > 0) {
       const parent = queue.shift()!;
+      const accountPages = pageBound(`ListAccountsForParent ${parent}`, 'NextToken');
       for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
+        accountPages.page();
         for (const a of page.Accounts ?? []) keep(a);
+        accountPages.next(page.NextToken);
       }
+      const unitPages = pageBound(`ListOrganizationalUnitsForParent ${parent}`, 'NextToken');
       for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
+        unitPages.page();
         for (const ou of page.OrganizationalUnits ?? []) {
           if (ou.Id && !seen.has(ou.Id)) {
             seen.add(ou.Id);
             queue.push(ou.Id);
           }
         }
+        unitPages.next(page.NextToken);
       }
     }
   }

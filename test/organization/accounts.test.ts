@@ -21,6 +21,19 @@ describe('listAccounts', () => {
     expect(await listAccounts(client, ['r-a1b2'])).toHaveLength(2);
   });
 
+  test('a repeated NextToken is an error naming the listing and the page, never a listing paged forever', async () => {
+    org.on(ListAccountsCommand).resolves({ Accounts: [{ Id: '111111111111', State: 'ACTIVE' }], NextToken: 'same' });
+    await expect(listAccounts(client)).rejects.toThrow('ListAccounts page 2 repeats NextToken "same": the endpoint pages in a loop');
+    expect(org.commandCalls(ListAccountsCommand)).toHaveLength(2);
+    org.reset();
+    org
+      .on(ListAccountsForParentCommand)
+      .resolves({ Accounts: [] })
+      .on(ListOrganizationalUnitsForParentCommand)
+      .resolves({ OrganizationalUnits: [], NextToken: 'again' });
+    await expect(listAccounts(client, ['ou-a-1'])).rejects.toThrow('ListOrganizationalUnitsForParent ou-a-1 page 2 repeats NextToken "again"');
+  });
+
   test('chosen OUs: their accounts and those of every OU below, each once', async () => {
     org
       .on(ListOrganizationalUnitsForParentCommand)
