@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ClientProfile } from './cloudfront/client-profile';
+import { edgeEntry } from './cloudfront/edge-entry';
 import { edgeProbePath } from './cloudfront/path-patterns';
 import { type CommandOptions, diagnose, originStatus } from './diagnosis/diagnose';
 import { SEVERITY_RANK } from './diagnosis/findings';
@@ -167,9 +168,9 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const reports = await mapLimit(targets, Math.max(1, options.concurrency) * ORIGINS_PER_SOCKET, async (target): Promise<OriginReport> => {
     const t0 = Date.now();
     let report: OriginReport;
-    // Staging distributions and tenants of a multi-tenant template are not reached through their own domain name.
-    const viaOwnDomain = !target.paths?.staging && !target.paths?.tenant;
-    const edgeRoutes = edgeCheck && target.distributionDomainName && viaOwnDomain ? (target.edgeRoutes ?? []) : [];
+    // The edge check's way in (cloudfront/edge-entry.ts): the distribution's domain, a tenant's own; none for staging.
+    const entry = edgeCheck ? edgeEntry(target) : undefined;
+    const edgeRoutes = entry?.routes ?? [];
     if (target.skip) {
       report = baseReport(target, 'skipped', [], 0, target.skip.reason);
     } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
@@ -182,7 +183,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
         const inventoryOnly = target.ports.length === 0;
         const [facts, edge] = await Promise.all([
           inventoryOnly ? undefined : probeOrigin(target, deps, settings),
-          Promise.all(edgeRoutes.map((route) => edgeCheck!(target, route))),
+          Promise.all(edgeRoutes.map((route) => edgeCheck!(entry!.domain, target, route))),
         ]);
         const direct = diagnose(target, facts, options.profile, commandOptions);
         const findings = bySeverity([
@@ -235,12 +236,11 @@ function bySeverity(findings: Finding[]): Finding[] {
  * One request per (distribution, Host, behavior) and run, shared by the origins the behavior leads to (the
  * primary and secondary of a group, say), in-flight ones too.
  */
-function edgeChecker(options: EdgeCheckOptions): (target: OriginTarget, route: EdgeRoute) => Promise<EdgeFacts> {
+function edgeChecker(options: EdgeCheckOptions): (domain: string, target: OriginTarget, route: EdgeRoute) => Promise<EdgeFacts> {
   const probe = options.probe ?? createEdgeProbe();
   const token = options.token ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const asked = new Map<string, Promise<EdgeFacts>>();
-  return (target, route) => {
-    const domain = target.distributionDomainName as string;
+  return (domain, target, route) => {
     const key = JSON.stringify([domain, route.host, route.pathPattern, route.method]);
     let answer = asked.get(key);
     if (!answer) {
