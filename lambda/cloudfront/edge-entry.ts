@@ -24,7 +24,8 @@ export function edgeEntry(target: OriginTarget): EdgeEntry | undefined {
     const domain = tenant.domains.find((d) => !d.startsWith('*.'));
     if (!domain) return undefined;
     // A behavior that forwards Host already sends a tenant domain; the others send the tenant's, as its viewers do.
-    return { domain, routes: routes.map((r) => (tenant.domains.includes(r.host) ? r : { ...r, host: domain })) };
+    const sendable = (host: string) => tenant.domains.includes(host) && !host.startsWith('*.');
+    return { domain, routes: routes.map((r) => (sendable(r.host) ? r : { ...r, host: domain })) };
   }
   return target.distributionDomainName ? { domain: target.distributionDomainName, routes } : undefined;
 }

@@ -146,12 +146,14 @@ describe('edgeEntry', () => {
     const routes = [
       { pathPattern: '*', precedingPatterns: [], method: 'GET' as const, host: '-' },
       { pathPattern: '/app/*', precedingPatterns: [], method: 'GET' as const, host: 'b.example.com' },
+      { pathPattern: '/wild/*', precedingPatterns: [], method: 'GET' as const, host: '*.example.com' },
     ];
     expect(edgeEntry({ ...tenant(['*.example.com', 'a.example.com', 'b.example.com']), edgeRoutes: routes })).toEqual({
       domain: 'a.example.com',
       routes: [
         { ...routes[0], host: 'a.example.com' },
         { ...routes[1], host: 'b.example.com' },
+        { ...routes[2], host: 'a.example.com' },
       ],
     });
     expect(edgeEntry(tenant(['*.example.com']))).toBeUndefined();
