@@ -11,7 +11,7 @@ export function originsNotCheckedDescription(logs: string): string {
     `or their probe failed. The monitor's fault, not the origins': no likely-502 alert is sent for them and their alert state is kept. ` +
     `What to do: in ${logs}, read the warning line "${LOG.ORIGINS_NOT_CHECKED}" ` +
     `(Logs Insights: filter message = "${LOG.ORIGINS_NOT_CHECKED}"); its "reasons" count each cause and "origins" names them. ` +
-    `"resolver failed: ..." (time-outs or SERVFAIL after retries): if it repeats, run dig on those names from elsewhere; SERVFAIL everywhere means their DNS servers or DNSSEC are broken, which CloudFront would hit too. ` +
+    `"resolver failed: ..." (time-outs or SERVFAIL after retries): if it repeats, look those names up from elsewhere (host -t A NAME 1.1.1.1); SERVFAIL everywhere means their DNS servers or DNSSEC are broken, which CloudFront would hit too. ` +
     `"could not be probed: ..." is a fault in the monitor: report it with that line. ` +
     `The alarm returns to OK after a scan that checks every origin.`;
   if (text.length > 1024) throw new Error(`alarm description is ${text.length} characters (at most 1024)`);
