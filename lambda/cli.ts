@@ -25,7 +25,7 @@ import type { Resolver } from './probe/dns';
 import { connectToTable, createEdgeProbe, type ConnectToEntry } from './probe/edge';
 import type { loadHosts } from './probe/hosts';
 import type { loadTrustStore } from './probe/trust-store';
-import { checkOutputPath, ignorePipeErrors, writeChunksAtomic, writeQuietly } from './report/output';
+import { checkOutputPath, coalesce, ignorePipeErrors, writeChunksAtomic, writeQuietly } from './report/output';
 import { DEFAULT_CONCURRENCY } from './scan-defaults';
 import { version } from '../package.json';
 
@@ -41,8 +41,7 @@ const probes = () => ({
   ...(require('./probe/trust-store') as typeof import('./probe/trust-store')),
 });
 const reports = () => ({
-  renderJsonChunks: (require('./report/json') as typeof import('./report/json')).renderJsonChunks,
-  renderTable: (require('./report/table') as typeof import('./report/table')).renderTable,
+  ReportSpill: (require('./report/spill') as typeof import('./report/spill')).ReportSpill,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -261,6 +260,10 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   const { runScan } = pipeline();
   const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   let done = 0;
+  const stdoutTty = 'isTTY' in io.stdout && (io.stdout as NodeJS.WriteStream).isTTY === true;
+  const color = flags.color && stdoutTty && !flags.output;
+  // Each origin's part of the report is written away as it finishes (memory stays flat at 10,000 origins).
+  const spill = new (reports().ReportSpill)(flags.format === 'json' ? { format: 'json' } : { format: 'table', options: { color } });
   const report: ScanReport = await runScan(targets, {
     profile: getProfile(flags.profile),
     trust: prepared.trust,
@@ -278,14 +281,12 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
       done++;
       if (tty && flags.progress && targets.length > 1) io.stderr.write(`\rscanned ${done}/${targets.length} origins`);
     },
+    keep: spill.keep,
   });
   if (tty && flags.progress && targets.length > 1) io.stderr.write('\r\x1b[K');
 
-  const stdoutTty = 'isTTY' in io.stdout && (io.stdout as NodeJS.WriteStream).isTTY === true;
-  const { renderJsonChunks, renderTable } = reports();
-  // JSON goes out one origin at a time: a report of 10,000 origins is never one string in memory.
-  const chunks = (): Iterable<string> =>
-    flags.format === 'json' ? renderJsonChunks(report) : [renderTable(report, { color: flags.color && stdoutTty && !flags.output })];
+  // The report goes out one origin at a time: a report of 10,000 origins is never one string in memory.
+  const chunks = (): Iterable<string> => coalesce(spill.chunks(report));
   const s = report.summary;
   if (flags.output) {
     writeChunksAtomic(flags.output, chunks());
@@ -295,6 +296,7 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   } else {
     for (const chunk of chunks()) if (!(await writeQuietly(io.stdout, chunk))) break;
   }
+  spill.close();
   if (s.unchecked > 0) {
     const reasons = [...new Set(report.origins.filter((o) => o.status === 'unchecked').map((o) => o.uncheckedReason))].join('; ');
     io.stderr.write(`cf-origin-monitor: ${s.unchecked} origin(s) not checked: ${reasons}; run again (for a resolver failure, or give --dns-server)\n`);

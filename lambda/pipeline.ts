@@ -58,6 +58,12 @@ export interface ScanOptions {
   now?: () => Date;
   /** Called as each origin finishes (progress, logging). */
   onOrigin?: (origin: OriginReport) => void;
+  /**
+   * What the report keeps of each origin once it is finished (after onOrigin): the whole origin by default. The CLI
+   * writes each origin's text away as it finishes and keeps a slim record (lambda/report/spill.ts), so that memory
+   * does not grow with every origin's facts. Whatever it returns must keep the status, findings and origin groups.
+   */
+  keep?: (origin: OriginReport, index: number) => OriginReport;
   /** The network edge; the real probes by default. */
   deps?: Partial<ProbeDeps>;
   /** Most addresses of one name probed (a name with 50 A records gets the first N, the rest listed). Default 16. */
@@ -165,7 +171,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   const edgeCheck = options.edge ? edgeChecker(options.edge) : undefined;
 
   const notScanned: string[] = [];
-  const reports = await mapLimit(targets, Math.max(1, options.concurrency) * ORIGINS_PER_SOCKET, async (target): Promise<OriginReport> => {
+  const reports = await mapLimit(targets, Math.max(1, options.concurrency) * ORIGINS_PER_SOCKET, async (target, index): Promise<OriginReport> => {
     const t0 = Date.now();
     let report: OriginReport;
     // The edge check's way in (cloudfront/edge-entry.ts): the distribution's domain, a tenant's own; none for staging.
@@ -214,7 +220,7 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
       }
     }
     options.onOrigin?.(report);
-    return report;
+    return options.keep ? options.keep(report, index) : report;
   });
 
   return assembleReport({

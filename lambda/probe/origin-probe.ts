@@ -189,6 +189,7 @@ async function probeTlsPort(
 
     const chain = chainToAnalyse(verdict, details);
     if (chain) facts.chain = chainVerdict(chain.certificates, serverName, chain.messageBytes);
+    if (settings.certificates) for (const r of [verdict, ...details.map((d) => d.result)]) ownCertificates(r, settings.certificates);
     return facts;
   }
 
@@ -233,6 +234,16 @@ async function probeTlsPort(
     }
     return Promise.all(plan.map(async (p) => ({ purpose: p.purpose, result: await hello(p.offer) })));
   }
+}
+
+/**
+ * The certificates of a handshake result (kept for the scan: results are shared between origins) in buffers of the
+ * scan's certificate cache, in place: the bytes are the same, and the array stays the one chain verdicts are keyed by.
+ */
+function ownCertificates(result: HelloResult, cache: ChainCache): void {
+  const certificates = result.outcome.kind === 'server-hello' ? result.outcome.hello.certificates : undefined;
+  if (!certificates) return;
+  for (let i = 0; i < certificates.length; i++) certificates[i] = cache.canonical(certificates[i]);
 }
 
 /**

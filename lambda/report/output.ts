@@ -62,7 +62,7 @@ export function writeChunksAtomic(path: string, chunks: Iterable<string>): void 
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', 0o644);
-    for (const chunk of chunks) writeSync(fd, chunk);
+    for (const chunk of coalesce(chunks)) writeSync(fd, chunk);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -76,6 +76,26 @@ export function writeChunksAtomic(path: string, chunks: Iterable<string>): void 
     }
     throw new Error(`--output: cannot write ${path} (${code(e)})`);
   }
+}
+
+/**
+ * Pieces joined into writes of at least `atLeast` characters (the last may be shorter): a report of 10,000 origins
+ * comes as 30,000 small pieces, and a write (a system call, or an await on a stream) per piece costs more than the
+ * pieces.
+ */
+export function* coalesce(chunks: Iterable<string>, atLeast = 64 * 1024): Generator<string> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    parts.push(chunk);
+    length += chunk.length;
+    if (length >= atLeast) {
+      yield parts.join('');
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
 }
 
 const isPipeGone = (e: unknown) => ['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END'].includes(code(e));

@@ -70,6 +70,21 @@ describe('the per-scan certificate cache', () => {
     expect(cache.stats.linkHits).toBeGreaterThanOrEqual(5);
   });
 
+  it('canonical buffers: one per shared certificate, same bytes, never a slice of a larger buffer', () => {
+    const cache = new ChainCache();
+    judge([leaves[0].der, pki.intermediate.der], { serverName: 'o0.example.test', cache });
+    // As a flight carries it: a slice of a larger buffer.
+    const flight = Buffer.concat([Buffer.alloc(100), pki.intermediate.der, Buffer.alloc(100)]);
+    const sent = flight.subarray(100, 100 + pki.intermediate.der.length);
+    const a = cache.canonical(sent);
+    expect(a.equals(pki.intermediate.der)).toBe(true);
+    expect(a.buffer.byteLength).toBe(a.length);
+    expect(cache.canonical(Buffer.from(pki.intermediate.der))).toBe(a);
+    const unknown = cache.canonical(leaves[5].der);
+    expect(unknown.equals(leaves[5].der)).toBe(true);
+    expect(unknown.buffer.byteLength).toBe(unknown.length);
+  });
+
   it('time-dependent checks stay per chain: the same cache, a later clock, a different verdict', () => {
     const cache = new ChainCache();
     const der = [leaves[4].der, pki.intermediate.der];

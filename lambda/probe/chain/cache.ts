@@ -18,7 +18,18 @@ const SHARED_LIMIT = 4096;
 const RECENT_LIMIT = 256;
 const LINK_LIMIT = 16_384;
 
-type Entry = ParsedCertificate | CertificateParseError;
+interface Entry {
+  parsed: ParsedCertificate | CertificateParseError;
+  /** The bytes as sent, in a buffer of their own (not a slice pinning a whole flight or 8 KiB pool slab). */
+  bytes: Buffer;
+}
+
+/** A copy in an ArrayBuffer of its own size: Buffer.from would take a slice of the shared 8 KiB pool. */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
 
 export class ChainCache {
   /** By the DER bytes (as a latin1 string: Map hashes and compares it in full, no digest to compute). */
@@ -47,20 +58,34 @@ export class ChainCache {
     }
     if (entry === undefined) {
       this.stats.parsed++;
+      const bytes = ownCopy(der);
+      let parsed: Entry['parsed'];
       try {
-        entry = parseCertificate(der, -2);
+        parsed = parseCertificate(bytes, -2);
       } catch (err) {
         if (!(err instanceof CertificateParseError)) throw err;
-        entry = err;
+        parsed = err;
       }
-      const lasting = !(entry instanceof CertificateParseError) && (entry.basicConstraints?.ca === true || entry.subjectKey === entry.issuerKey);
+      entry = { parsed, bytes };
+      const lasting = !(parsed instanceof CertificateParseError) && (parsed.basicConstraints?.ca === true || parsed.subjectKey === parsed.issuerKey);
       if (lasting) this.keep(this.shared, key, entry, SHARED_LIMIT);
       else this.keep(this.recent, key, entry, RECENT_LIMIT);
     } else {
       this.stats.parseHits++;
     }
-    if (entry instanceof CertificateParseError) throw entry;
-    return { ...entry, index };
+    if (entry.parsed instanceof CertificateParseError) throw entry.parsed;
+    return { ...entry.parsed, index };
+  }
+
+  /**
+   * The same bytes in one buffer per certificate for the scan: the cache's own for a certificate it holds (every
+   * origin's copy of a shared intermediate is then one buffer), else a copy of its own size. A handshake result kept
+   * for the scan then pins neither its flight nor a pool slab.
+   */
+  canonical(der: Buffer): Buffer {
+    const key = der.toString('latin1');
+    const entry = this.shared.get(key) ?? this.recent.get(key);
+    return entry ? entry.bytes : ownCopy(der);
   }
 
   /** The issuer's name and key signed `child` (OpenSSL's X509_verify, once per pair of certificates). */
