@@ -77,7 +77,7 @@ interface RowResult {
   rttMs: number;
   loadavg: { start: number[]; end: number[] };
   /** Healthy fleet, the default concurrency. */
-  ours: { concurrency: number; wallS: number; maxRssMb: number; cpuS: number; exitCode: number | null };
+  ours: { concurrency: number; wallS: number; maxRssMb: number; cpuS: number; exitCode: number | null; fleetCpuS: number; cpuMsPerOrigin: number };
   /** Healthy fleet, concurrency = N. */
   oursAtN: { concurrency: number; wallS: number; maxRssMb: number; cpuS: number } | null;
   healthyAsExpected: Expected;
@@ -137,7 +137,10 @@ function parseArgs(argv: string[]): Args {
 function runCli(spec: RowSpec, argv: string[], rusageFile: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...spec.nodeArgs, '--require', spec.preload, spec.cliJs, ...argv], {
+    // CFOM_BENCH_WRAP: a command put before node, e.g. `valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p`
+    // for instruction counts, which a busy machine does not change (CPU seconds it does, by a third and more).
+    const wrap = (process.env.CFOM_BENCH_WRAP ?? '').split(' ').filter(Boolean);
+    const child = spawn(wrap[0] ?? process.execPath, [...(wrap.length ? [...wrap.slice(1), process.execPath] : []), ...spec.nodeArgs, '--require', spec.preload, spec.cliJs, ...argv], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, CFOM_BENCH_RUSAGE: rusageFile },
     });
@@ -194,7 +197,8 @@ async function runRow(spec: RowSpec): Promise<RowResult> {
     }
     const report = JSON.parse(text) as ScanReport;
     const connections = (o: FleetOrigin) => after.connectionsPerOrigin[o.index] - before.connectionsPerOrigin[o.index];
-    return { run, report, text, byName: new Map(report.origins.map((o) => [o.domainName, o])), connections };
+    const fleetCpuS = after.cpuUserS + after.cpuSystemS - before.cpuUserS - before.cpuSystemS;
+    return { run, report, text, byName: new Map(report.origins.map((o) => [o.domainName, o])), connections, fleetCpuS };
   };
   const asExpected = (origins: FleetOrigin[], byName: Map<string, ScanReport['origins'][number]>) => {
     const e = { agree: 0, of: 0, wrong: [] as string[] };
@@ -219,7 +223,16 @@ async function runRow(spec: RowSpec): Promise<RowResult> {
     let healthyPart: Pick<RowResult, 'handshakesPerHealthyOrigin' | 'reportBytes' | 'reportBytesPerHealthyOrigin' | 'healthyAsExpected'>;
     try {
       const h = await scan(healthyFleet, healthyFleet.origins);
-      ours = { concurrency: DEFAULT_CONCURRENCY, wallS: r2(h.run.wallS), maxRssMb: r1(h.run.maxRssMb), cpuS: r2(h.run.cpuS), exitCode: h.run.exitCode };
+      ours = {
+        concurrency: DEFAULT_CONCURRENCY,
+        wallS: r2(h.run.wallS),
+        maxRssMb: r1(h.run.maxRssMb),
+        cpuS: r2(h.run.cpuS),
+        exitCode: h.run.exitCode,
+        // The origins' servers run on the same two cores: their CPU is what the scanner could not have.
+        fleetCpuS: r2(h.fleetCpuS),
+        cpuMsPerOrigin: r2((h.run.cpuS * 1000) / spec.origins),
+      };
       const bytes = healthyFleet.origins.map((o) => JSON.stringify(h.byName.get(o.name), null, 2).length);
       healthyPart = {
         handshakesPerHealthyOrigin: r2(healthyFleet.origins.reduce((n, o) => n + h.connections(o), 0) / healthyFleet.origins.length),
@@ -394,6 +407,7 @@ function printRow(r: RowResult): void {
     `\n${r.origins} origins, ${where}; load ${r.loadavg.start.join(' ')} -> ${r.loadavg.end.join(' ')}`,
     `  healthy fleet`,
     `    ours, default (${r.ours.concurrency} sockets)`.padEnd(38) + `${r.ours.wallS} s, max RSS ${r.ours.maxRssMb} MB, CPU ${r.ours.cpuS} s; ${r.healthyAsExpected.agree}/${r.healthyAsExpected.of} ok`,
+    `    CPU per origin`.padEnd(38) + `ours ${r.ours.cpuMsPerOrigin} ms (start-up included); the origins' servers ${r.ours.fleetCpuS} s in all`,
     r.oursAtN ? `    ours, concurrency ${r.oursAtN.concurrency}`.padEnd(38) + `${r.oursAtN.wallS} s, max RSS ${r.oursAtN.maxRssMb} MB, CPU ${r.oursAtN.cpuS} s` : '',
     `    handshakes per healthy origin`.padEnd(38) + `${r.handshakesPerHealthyOrigin}`,
     `    report`.padEnd(38) + `${r.reportBytes} bytes, ${r.reportBytesPerHealthyOrigin} per healthy origin`,
@@ -413,15 +427,35 @@ interface Target {
   note?: string;
 }
 
+/**
+ * Why a wall-time target is missed, in CPU: the scanner's CPU (one thread, start-up included) and the origins'
+ * servers' (on the same two cores, in another process), against what two cores give in the target's time.
+ */
+function cpuNote(r: RowResult): string {
+  const both = r2(r.ours.cpuS + r.ours.fleetCpuS);
+  const oneThread = r.ours.cpuS >= r.ours.wallS * 0.8;
+  return `the scanner used ${r.ours.cpuS} s of CPU (${r.ours.cpuMsPerOrigin} ms per origin${oneThread ? ', on one thread: CPU-bound' : ''}) and the origins' servers ${r.ours.fleetCpuS} s, ${both} s in all on 2 cores; load average ${r.loadavg.start[0]} at the start`;
+}
+
 function judge(rows: RowResult[], startup: { compiledHelpMs: number; compiledEmptyScanMs: number; shimHelpMs: number; nodeBareMs: number }): Target[] {
   const at = (n: number) => rows.find((r) => r.origins === n && r.latencyMs > 0);
   const t: Target[] = [];
   const big = rows.filter((r) => r.latencyMs > 0).sort((a, b) => b.origins - a.origins)[0];
   const r10k = at(10_000);
-  t.push({ target: '10,000 healthy origins at 50 ms RTT, 2 cores: within 10 s wall', value: r10k ? `${r10k.ours.wallS} s, CPU ${r10k.ours.cpuS} s (load ${r10k.loadavg.start[0]})` : 'not run', met: r10k ? r10k.ours.wallS <= 10 : null });
+  t.push({
+    target: '10,000 healthy origins at 50 ms RTT, 2 cores: within 10 s wall',
+    value: r10k ? `${r10k.ours.wallS} s, CPU ${r10k.ours.cpuS} s (load ${r10k.loadavg.start[0]})` : 'not run',
+    met: r10k ? r10k.ours.wallS <= 10 : null,
+    ...(r10k && r10k.ours.wallS > 10 ? { note: cpuNote(r10k) } : {}),
+  });
   t.push({ target: 'memory at 10,000 origins: within 256 MB', value: r10k ? `${r10k.ours.maxRssMb} MB max RSS` : 'not run', met: r10k ? r10k.ours.maxRssMb <= 256 : null });
   const r1k = at(1000);
-  t.push({ target: '1,000 origins: within 1.5 s', value: r1k ? `${r1k.ours.wallS} s (load ${r1k.loadavg.start[0]})` : 'not run', met: r1k ? r1k.ours.wallS <= 1.5 : null });
+  t.push({
+    target: '1,000 origins: within 1.5 s',
+    value: r1k ? `${r1k.ours.wallS} s (load ${r1k.loadavg.start[0]})` : 'not run',
+    met: r1k ? r1k.ours.wallS <= 1.5 : null,
+    ...(r1k && r1k.ours.wallS > 1.5 ? { note: cpuNote(r1k) } : {}),
+  });
   const worstStart = Math.max(startup.compiledHelpMs, startup.compiledEmptyScanMs);
   t.push({
     target: 'start-up of the installed command (--help, or an empty inventory): within 150 ms',
