@@ -62,6 +62,7 @@ import {
   type OrgSettingProps,
   resolveOrganizationSettings,
   resolveSettings,
+  settingError,
   type SettingKey,
 } from '../settings';
 
@@ -106,6 +107,9 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     const get = (key: string) => (props as Record<string, unknown>)[key];
     const config = resolveSettings((key: SettingKey) => get(key));
     const org = resolveOrganizationSettings((key: OrgSettingKey) => get(key));
+    // Single-account settings with no meaning here: refused, not silently ignored.
+    if (config.vpcProbe) throw settingError('vpcProbe', "does not apply to the organization mode: the hub cannot reach member accounts' VPCs; their VPC origins are checked through the edge check (edgeCheck)");
+    if (config.reservedConcurrency !== undefined) throw settingError('reservedConcurrency', 'does not apply to the organization mode: organizationConcurrency sets how many workers run at once');
     this.config = config;
     this.organization = org;
     for (const w of config.warnings) Annotations.of(this).addWarningV2(`cloudfront-origin-monitor:${w.id}`, w.message);

@@ -312,6 +312,9 @@ describe('the organization hub stack', () => {
   test('the shared settings are validated as for the single-account monitor', () => {
     expect(() => synth({ ...ORG, confirmRuns: 50 })).toThrow('Invalid confirmRuns: 50 is not an integer from 1 to 10 (example: -c confirmRuns=2)');
     expect(() => new CloudFrontOriginOrganizationMonitor(new Stack(), 'M', { organizationId: 'o-a1b2c3d4e5' })).toThrow(ConfigError);
+    // Single-account settings with no meaning for the organization are refused, not ignored.
+    expect(() => synth({ ...ORG, vpcProbe: { subnetIds: ['subnet-0a1b2c3d'], securityGroupIds: ['sg-0a1b2c3d'] } })).toThrow(/^Invalid vpcProbe: does not apply to the organization mode/);
+    expect(() => synth({ ...ORG, reservedConcurrency: 5 })).toThrow(/^Invalid reservedConcurrency: does not apply to the organization mode: organizationConcurrency/);
   });
 });
 
