@@ -3,17 +3,20 @@
  * (a delegated administrator, or the management account).
  *
  *   EventBridge schedule -> Step Functions (standard; run history in the console)
- *     ListAccounts (Lambda: Organizations paginators -> items.json in the run bucket)
+ *     ListAccounts (Lambda: the run lock, lambda/organization/run-lock.ts; Organizations paginators -> items.json
+ *       in the run bucket) -> PreviousRunStillRunning? (the lock is held: end now)
  *     -> ScanAccounts: Distributed Map over items.json (S3 ItemReader), one item per account or per chunk of a
  *        large account, at most `organizationConcurrency` at once, retries with back-off, failures tolerated
  *        (an item that keeps failing is reported by the reduce step, never skipped silently)
  *          ScanItem (Lambda, the hub scan role: assume the account's member role, the single-account scan on the
  *          chunk, result -> S3)
  *     -> Reduce (Lambda: one decision with the single-account alert policy, ONE digest grouped by account -> SNS,
- *        state -> DynamoDB)
+ *        state -> DynamoDB, the lock released)
+ *     any failure -> ReleaseRunLock -> RunFailed
  *   + the member role StackSet (member-role.ts), alarms (a failed run; no completed run), a dashboard.
  *
- * Settings: the single-account monitor's (lib/config.ts: alertEmails, schedule, profile, suppressions,
+ * Topic, table, bundling, the 4 KB environment check, alarms' periods: lib/monitor-parts.ts, as the single-account
+ * construct builds them. Settings: the single-account monitor's (lib/settings.ts: alertEmails, schedule, profile, suppressions,
  * timeoutSeconds = the worker's timeout, memorySize, ...) plus the organization's (./settings.ts), validated alike.
  */
 import * as path from 'path';
@@ -273,7 +276,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     // The state machine.
     const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
     const listAccounts = new tasks.LambdaInvoke(this, 'ListAccounts', {
-      comment: 'Organizations ListAccounts -> items.json (one item per account, or per chunk of a large account)',
+      comment: 'The run lock, then Organizations ListAccounts -> items.json (one item per account, or per chunk of a large account)',
       lambdaFunction: this.listFunction,
       payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$$.Execution.Name'), startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime') }),
       payloadResponseOnly: true,

@@ -7,6 +7,8 @@ export interface OriginSpec {
   id: string;
   domain: string;
   port: number;
+  /** Origin mTLS: the ACM certificate CloudFront presents (CustomOriginConfig.OriginMtlsConfig). */
+  mtlsCertificateArn?: string;
 }
 
 export function distribution(id: string, accountId: string, origins: OriginSpec[]): DistributionSummary {
@@ -22,6 +24,7 @@ export function distribution(id: string, accountId: string, origins: OriginSpec[
       OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] },
       OriginReadTimeout: 30,
       OriginKeepaliveTimeout: 5,
+      ...(o.mtlsCertificateArn ? { OriginMtlsConfig: { ClientCertificateArn: o.mtlsCertificateArn } } : {}),
     },
     ConnectionAttempts: 1,
     ConnectionTimeout: 2,

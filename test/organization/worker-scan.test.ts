@@ -6,7 +6,6 @@
  * single-account run's, origin by origin. Then the reduce step keeps the TLS 1.3 re-check times and hands them back
  * to the workers, so the next item does not ask again within the day.
  */
-import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
 import type { TLSSocket } from 'node:tls';
 import { MemoryStateStore, TextPublisher } from '../../lambda/alerting/local';
 import { createAcmClient, createCloudFrontClient, loadTargets } from '../../lambda/inventory';
@@ -25,11 +24,13 @@ import { startFakeCloudFrontAccounts, type FakeCloudFront } from '../support/fak
 import { allowOnlyFrom, startFakeEdge, type FakeEdge, type FakeEdgeAction } from '../support/fake-edge';
 import { chainPem, createPki, writeTempFiles, type Pki, type TempFiles } from '../support/pki';
 import { listenTls, type Listening } from '../support/servers';
-import { recordingLogger, recordingMetrics } from './support';
+import { distribution, type OriginSpec, recordingLogger, recordingMetrics } from './support';
 
 const ACCOUNT = '111111111111';
 const MEMBER_KEY = `ASIA${ACCOUNT}FAKE`;
-const DOMAIN = 'd444org.cloudfront.net';
+const DISTRIBUTION = 'E4ORGWORKER';
+/** The distribution's domain (support.ts distribution: the id, lower case). */
+const DOMAIN = 'e4orgworker.cloudfront.net';
 const MTLS_ARN = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0f0e0d0c-mtls`;
 const DAY = 86_400_000;
 
@@ -51,22 +52,6 @@ async function origin(id: string, opts: Parameters<typeof listenTls>[0] = {}, dn
   ports[id] = server.port;
   return server;
 }
-
-const custom = (id: string, extra: Record<string, unknown> = {}) => ({
-  Id: id,
-  DomainName: `${id}.origins.test`,
-  OriginPath: '',
-  CustomHeaders: { Quantity: 0 },
-  CustomOriginConfig: { HTTPPort: 80, HTTPSPort: ports[id], OriginProtocolPolicy: 'https-only', OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] }, OriginReadTimeout: 30, OriginKeepaliveTimeout: 5, ...extra },
-  ConnectionAttempts: 1,
-  ConnectionTimeout: 2,
-});
-const behavior = (path: string | undefined, originId: string) => ({
-  ...(path ? { PathPattern: path } : {}),
-  TargetOriginId: originId,
-  ViewerProtocolPolicy: 'redirect-to-https',
-  CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-});
 
 beforeAll(async () => {
   pki = await createPki({ name: 'Org Worker Test' });
@@ -98,25 +83,11 @@ beforeAll(async () => {
     ],
   });
 
-  const distribution = {
-    Id: 'E4ORGWORKER',
-    ARN: `arn:aws:cloudfront::${ACCOUNT}:distribution/E4ORGWORKER`,
-    Status: 'Deployed',
-    DomainName: DOMAIN,
-    Aliases: { Quantity: 0 },
-    Origins: {
-      Quantity: 4,
-      Items: [custom('allowlisted'), custom('mtls', { OriginMtlsConfig: { ClientCertificateArn: MTLS_ARN } }), custom('modern'), custom('wrong')],
-    },
-    OriginGroups: { Quantity: 0 },
-    DefaultCacheBehavior: behavior(undefined, 'allowlisted'),
-    CacheBehaviors: { Quantity: 3, Items: [behavior('/mtls/*', 'mtls'), behavior('/modern/*', 'modern'), behavior('/wrong/*', 'wrong')] },
-    Comment: '',
-    Enabled: true,
-    Staging: false,
-  } as unknown as DistributionSummary;
+  // Default behavior to the first origin, /<id>/* to each other.
+  const spec = (id: string, extra: Partial<OriginSpec> = {}): OriginSpec => ({ id, domain: `${id}.origins.test`, port: ports[id], ...extra });
+  const inventory = distribution(DISTRIBUTION, ACCOUNT, [spec('allowlisted'), spec('mtls', { mtlsCertificateArn: MTLS_ARN }), spec('modern'), spec('wrong')]);
   // The same inventory to the single-account function's credentials and to the member role's.
-  api = await startFakeCloudFrontAccounts({ [HERMETIC_AWS_ENV.AWS_ACCESS_KEY_ID]: { distributions: [distribution] }, [MEMBER_KEY]: { distributions: [distribution] } });
+  api = await startFakeCloudFrontAccounts({ [HERMETIC_AWS_ENV.AWS_ACCESS_KEY_ID]: { distributions: [inventory] }, [MEMBER_KEY]: { distributions: [inventory] } });
   acm = await startFakeAcm([
     { CertificateArn: MTLS_ARN, DomainName: 'cloudfront.client.test', Status: 'ISSUED', Type: 'IMPORTED', NotBefore: new Date(Date.now() - 355 * DAY), NotAfter: new Date(Date.now() + 10 * DAY + 3_600_000), RenewalEligibility: 'INELIGIBLE' },
   ]);
