@@ -20,7 +20,7 @@ const LINK_LIMIT = 16_384;
 
 interface Entry {
   parsed: ParsedCertificate | CertificateParseError;
-  /** The bytes as sent, in a buffer of their own (not a slice pinning a whole flight or 8 KiB pool slab). */
+  /** The bytes as sent; made a buffer of their own (not a slice pinning a flight or a pool slab) by canonical. */
   bytes: Buffer;
 }
 
@@ -58,7 +58,9 @@ export class ChainCache {
     }
     if (entry === undefined) {
       this.stats.parsed++;
-      const bytes = ownCopy(der);
+      // No copy here: judging a chain allocates nothing the size of a certificate (the fuzzing's limit); the bytes
+      // get a buffer of their own when a handshake result keeps them (canonical).
+      const bytes = der;
       let parsed: Entry['parsed'];
       try {
         parsed = parseCertificate(bytes, -2);
@@ -85,7 +87,9 @@ export class ChainCache {
   canonical(der: Buffer): Buffer {
     const key = der.toString('latin1');
     const entry = this.shared.get(key) ?? this.recent.get(key);
-    return entry ? entry.bytes : ownCopy(der);
+    if (!entry) return ownCopy(der);
+    if (entry.bytes.buffer.byteLength !== entry.bytes.length || entry.bytes.byteOffset !== 0) entry.bytes = ownCopy(entry.bytes);
+    return entry.bytes;
   }
 
   /** The issuer's name and key signed `child` (OpenSSL's X509_verify, once per pair of certificates). */
