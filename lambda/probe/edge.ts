@@ -11,6 +11,7 @@
 import { request, type RequestOptions } from 'node:https';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import type { EdgeFacts, EdgeRoute } from '../model';
+import { startDeadline } from './deadline';
 
 export const EDGE_BODY_LIMIT = 64 * 1024;
 
@@ -76,7 +77,7 @@ export function createEdgeProbe(options: EdgeProbeOptions = {}): EdgeProbe {
       const finish = (facts: EdgeFacts) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         resolve(facts);
       };
 
@@ -124,10 +125,11 @@ export function createEdgeProbe(options: EdgeProbeOptions = {}): EdgeProbe {
         res.on('end', () => done(true));
         res.on('error', () => done(false));
       });
-      const timer = setTimeout(() => {
+      // Read what CloudFront already sent before calling it a time-out (a starved scanner is not a slow edge).
+      const timer = startDeadline(req.timeoutMs, () => {
         finish({ ...base, totalMs: elapsed(), error: { stage: 'timeout', message: `no answer from CloudFront within ${req.timeoutMs} ms` } });
         r.destroy();
-      }, req.timeoutMs);
+      });
       r.on('error', (err: NodeJS.ErrnoException) =>
         finish({ ...base, totalMs: elapsed(), error: { stage: errorStage(err), message: `${err.code ? `${err.code}: ` : ''}${err.message}`.split('\n')[0] } }),
       );
