@@ -55,14 +55,16 @@ describe('hermetic tests: the processes they start', () => {
   });
 
   it('a spawned CLI trying to reach a non-loopback address is refused there: the origin is not checked, nothing is sent', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737, documentation only): were the guard ever broken, the SYN would go nowhere.
     const { code, stdout } = await cli(['scan', '--origin', '192.0.2.1:443', '--format', 'json', '--no-progress', '--connect-timeout', '500']);
     const report = JSON.parse(stdout) as { origins: { status: string; uncheckedReason?: string }[] };
     expect(report.origins).toEqual([expect.objectContaining({ status: 'unchecked', uncheckedReason: expect.stringContaining('hermetic tests: no connection to 192.0.2.1 (only loopback)') })]);
     expect(code).toBe(1);
   }, 30_000);
 
-  it("a spawned CLI asking the machine's resolver is refused there (a name with no --resolve)", async () => {
-    const { code, stdout } = await cli(['scan', '--origin', 'www.example.com', '--dns', 'public', '--format', 'json', '--no-progress']);
+  it('a spawned CLI asking a non-loopback resolver is refused there (a name with no --resolve)', async () => {
+    // TEST-NET-1 (RFC 5737) and a reserved name: were the guard ever broken, nothing would reach a real resolver.
+    const { code, stdout } = await cli(['scan', '--origin', 'www.example.invalid', '--dns-server', '192.0.2.53', '--format', 'json', '--no-progress']);
     const report = JSON.parse(stdout) as { origins: { status: string; uncheckedReason?: string }[] };
     expect(report.origins[0]).toMatchObject({ status: 'unchecked', uncheckedReason: expect.stringMatching(/hermetic tests: no DNS query to /) });
     expect(code).toBe(1);
