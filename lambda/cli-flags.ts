@@ -7,7 +7,6 @@
  */
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from 'commander';
-import { parseConnectTo } from './probe/edge';
 import { hostNameProblem, parseOrigin, parseProtocols, parseResolve, parseSniName, quote, type ResolveEntry } from './inventory/single-origin';
 
 export type ScanMode = 'origin' | 'inventory' | 'account';
@@ -51,7 +50,9 @@ export const protocolsValue = parser('--protocols', (v) => {
   return v;
 });
 export const resolveValue = parser('--resolve', parseResolve);
-export const connectToValue = parser('--connect-to', parseConnectTo);
+// The edge check's module (and node:https with it) loads only when --connect-to is given, not for every --help.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const connectToValue = parser('--connect-to', (v) => (require('./probe/edge') as typeof import('./probe/edge')).parseConnectTo(v));
 
 /** CloudFront distribution ids: upper-case letters and digits (E2QWRUHEXAMPLE). */
 export const distributionId = (flag: string) =>

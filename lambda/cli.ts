@@ -22,7 +22,7 @@ import { DEFAULT_PROFILE, getProfile, PROFILES } from './cloudfront/client-profi
 import { applyResolve, parseResolveFile, singleOriginTarget, type ResolveEntry } from './inventory/single-origin';
 import type { OriginTarget, ScanReport } from './model';
 import type { Resolver } from './probe/dns';
-import { connectToTable, createEdgeProbe, type ConnectToEntry } from './probe/edge';
+import type { ConnectToEntry } from './probe/edge';
 import type { loadHosts } from './probe/hosts';
 import type { loadTrustStore } from './probe/trust-store';
 import { checkOutputPath, coalesce, ignorePipeErrors, writeChunksAtomic, writeQuietly } from './report/output';
@@ -30,7 +30,7 @@ import { DEFAULT_CONCURRENCY } from './scan-defaults';
 import { version } from '../package.json';
 
 // Start-up: `--help`, `--version` and bad flags load only the above. The inventory (and the AWS SDK), the probes,
-// the trust store and the report writers load when a scan runs. require, not import(): tsx's CommonJS hook
+// the trust store, the edge check (node:https) and the report writers load when a scan runs. require, not import(): tsx's CommonJS hook
 // resolves it (see the demo command).
 /* eslint-disable @typescript-eslint/no-require-imports */
 const inventory = () => require('./inventory') as typeof import('./inventory');
@@ -40,6 +40,7 @@ const probes = () => ({
   ...(require('./probe/hosts') as typeof import('./probe/hosts')),
   ...(require('./probe/trust-store') as typeof import('./probe/trust-store')),
 });
+const edge = () => require('./probe/edge') as typeof import('./probe/edge');
 const reports = () => ({
   ReportSpill: (require('./report/spill') as typeof import('./report/spill')).ReportSpill,
 });
@@ -320,6 +321,7 @@ function printedCommands(flags: ScanFlags): { dnsServer?: string; edgeConnectTo?
 }
 
 function edgeProbe(flags: ScanFlags) {
+  const { connectToTable, createEdgeProbe } = edge();
   const connectTo = connectToTable(flags.connectTo);
   return createEdgeProbe({ ...(connectTo ? { connectTo } : {}), extraCa: flags.caFile.map((f) => readFileSync(f, 'utf8')) });
 }
