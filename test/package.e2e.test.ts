@@ -29,16 +29,17 @@ let tarball: string;
 let server: Listening<TlsServer>;
 let caFile: string;
 
-/** An environment with none of this machine's AWS settings, and npm reading its cache first. */
+/** An environment with none of this machine's AWS settings, npm reading its cache first, and a cache folder of its own. */
 function env(): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_') && !k.startsWith('npm_')) out[k] = v;
-  return { ...out, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
+  // The command's code cache (bin/cf-origin-monitor.cjs) goes to this test's folder, not the user's.
+  return { ...out, XDG_CACHE_HOME: join(dir, 'cache'), npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, env: env(), timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(cmd, args, { cwd, env: { ...env(), ...extraEnv }, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -70,11 +71,21 @@ it('is publishable: not private, named as the tarball the README gives, with bot
   expect(Object.keys(pkg.bin).sort()).toEqual(['cf-origin-monitor', 'cloudfront-origin-monitor']);
 });
 
-it('holds only what it needs: the command, the compiled CLI, the README, the LICENSE and package.json', async () => {
+it('holds only what it needs: the command, the compiled CLI and the licences of what it bundles, the README, the LICENSE and package.json', async () => {
   const { stdout } = await run('tar', ['tzf', tarball], dir);
   expect(stdout.trim().split('\n').sort()).toEqual(
-    ['package/LICENSE', 'package/README.md', 'package/bin/cf-origin-monitor.cjs', 'package/dist/cli.js', 'package/package.json'].sort(),
+    [
+      'package/LICENSE',
+      'package/README.md',
+      'package/bin/cf-origin-monitor.cjs',
+      'package/dist/cli.js',
+      'package/dist/THIRD-PARTY-NOTICES.txt',
+      'package/package.json',
+    ].sort(),
   );
+  // Every package bundled into dist/cli.js has its licence in the notices.
+  const notices = readFileSync(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+  for (const name of ['commander', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'asn1js']) expect(notices).toMatch(new RegExp(`^${name}@\\d`, 'm'));
 });
 
 it('ships the Apache License 2.0 that package.json names, as its standard text', async () => {
@@ -135,7 +146,8 @@ it('installs without tsx in its tree, and the installed command runs the compile
 
 /**
  * Start-up: what the installed command loads for each kind of scan (README, "Speed"). Asserted on the modules loaded,
- * never on milliseconds: a preload lists every file in require.cache when the process exits.
+ * never on milliseconds: a preload lists every file in require.cache and Node's built-in modules when the process
+ * exits. Commander and the ASN.1 libraries are in dist/cli.js; the packages left outside load only when used.
  */
 describe('the installed command loads only what a scan needs', () => {
   let prefix: string;
@@ -150,35 +162,43 @@ describe('the installed command loads only what a scan needs', () => {
     preload = join(dir, 'list-loaded.cjs');
     writeFileSync(
       preload,
-      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify(Object.keys(require.cache))));\n`,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`,
     );
   }, 240_000);
 
-  /** The packages (node_modules/<name>) the installed command loaded for `args`, and its exit code. */
-  async function packagesLoaded(args: string[]): Promise<{ code: number; stderr: string; packages: string[] }> {
+  /** What the installed command loaded for `args`: packages (node_modules/<name>), whether dist/cli.js, built-ins. */
+  async function loaded(args: string[]): Promise<{ code: number; stderr: string; packages: string[]; cli: boolean; builtins: string[] }> {
     rmSync(loadedFile, { force: true });
     const bin = join(prefix, 'node_modules', pkg.name, 'bin', 'cf-origin-monitor.cjs');
     const r = await run(process.execPath, ['-r', preload, bin, ...args], dir);
-    const files = JSON.parse(readFileSync(loadedFile, 'utf8')) as string[];
+    const { files, builtins } = JSON.parse(readFileSync(loadedFile, 'utf8')) as { files: string[]; builtins: string[] };
     const packages = new Set(files.flatMap((f) => [...f.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].slice(-1).map((m) => m[1])));
     packages.delete(pkg.name);
-    return { code: r.code, stderr: r.stderr, packages: [...packages].sort() };
+    return {
+      code: r.code,
+      stderr: r.stderr,
+      packages: [...packages].sort(),
+      cli: files.some((f) => f.endsWith(join(pkg.name, 'dist', 'cli.js'))),
+      builtins: builtins.filter((b) => b.startsWith('NativeModule ')).map((b) => b.slice('NativeModule '.length)),
+    };
   }
 
   const awsSdk = (p: string) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@aws-crypto/');
-  const asn1 = (p: string) => p.startsWith('@peculiar/') || p === 'asn1js';
 
-  it('--help: the argument parser only', async () => {
-    expect(await packagesLoaded(['--help'])).toEqual({ code: 0, stderr: '', packages: ['commander'] });
+  it('--help: the compiled CLI alone, without the edge check (node:https)', async () => {
+    const r = await loaded(['--help']);
+    expect({ code: r.code, stderr: r.stderr, packages: r.packages, cli: r.cli }).toEqual({ code: 0, stderr: '', packages: [], cli: true });
+    expect(r.builtins).not.toContain('https');
   }, 60_000);
 
-  it('a saved inventory with no origin: no AWS SDK, no ASN.1 library', async () => {
+  it('a saved inventory with no origin: no package outside the bundle, so no AWS SDK', async () => {
     const empty = join(dir, 'empty-inventory.json');
     writeFileSync(empty, JSON.stringify({ DistributionList: { IsTruncated: false, MaxItems: 100, Quantity: 0, Items: [] } }));
-    expect(await packagesLoaded(['scan', '--inventory', empty, '--no-progress'])).toEqual({ code: 0, stderr: '', packages: ['commander'] });
+    const r = await loaded(['scan', '--inventory', empty, '--no-progress']);
+    expect({ code: r.code, stderr: r.stderr, packages: r.packages, cli: r.cli }).toEqual({ code: 0, stderr: '', packages: [], cli: true });
   }, 60_000);
 
-  it('a saved inventory of a TLS origin: the certificate libraries, still no AWS SDK', async () => {
+  it('a saved inventory of a TLS origin: judged ok, still no AWS SDK', async () => {
     const inventory = join(dir, 'one-origin-inventory.json');
     const distribution = {
       Id: 'EPKGTEST00001',
@@ -213,10 +233,29 @@ describe('the installed command loads only what a scan needs', () => {
     };
     writeFileSync(inventory, JSON.stringify({ DistributionList: { IsTruncated: false, MaxItems: 100, Quantity: 1, Items: [distribution] } }));
     // --no-edge: the edge check would ask d1.cloudfront.net; this test talks to loopback only.
-    const r = await packagesLoaded(['scan', '--inventory', inventory, '--ca-file', caFile, '--no-edge', '--no-progress', '--format', 'json']);
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const out = join(dir, 'one-origin-report.json');
+    const r = await loaded(['scan', '--inventory', inventory, '--ca-file', caFile, '--no-edge', '--no-progress', '--format', 'json', '--output', out]);
+    expect({ code: r.code, cli: r.cli }).toEqual({ code: 0, cli: true });
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { origins: { status: string; domainName: string }[] };
+    expect(report.origins).toEqual([expect.objectContaining({ domainName: 'pkg-test.origins.localhost', status: 'ok' })]);
     expect(r.packages.filter(awsSdk)).toEqual([]);
-    expect(r.packages.filter(asn1)).toEqual(expect.arrayContaining(['@peculiar/asn1-schema', '@peculiar/asn1-x509']));
+  }, 60_000);
+
+  it('keeps a V8 code cache of the compiled CLI in the cache folder, and runs the same with it, without it and with a corrupt one', async () => {
+    const bin = join(prefix, 'node_modules', pkg.name, 'bin', 'cf-origin-monitor.cjs');
+    const cache = join(dir, 'cache', 'cloudfront-origin-monitor');
+    rmSync(cache, { recursive: true, force: true });
+    const first = await run(process.execPath, [bin, '--help'], dir);
+    expect(first.code).toBe(0);
+    // Node 20: one file per bundle, Node version and command; Node 22.1+: Node's own compile cache in a folder.
+    const files = (await run('find', [cache, '-type', 'f'], dir)).stdout.trim().split('\n').filter(Boolean);
+    expect(files.length).toBeGreaterThan(0);
+    const again = await run(process.execPath, [bin, '--help'], dir);
+    expect(again).toEqual(first);
+    for (const f of files) writeFileSync(f, 'not a code cache');
+    expect(await run(process.execPath, [bin, '--help'], dir)).toEqual(first);
+    rmSync(cache, { recursive: true, force: true });
+    expect(await run(process.execPath, [bin, '--help'], dir, { CF_ORIGIN_MONITOR_NO_CODE_CACHE: '1' })).toEqual(first);
+    expect(existsSync(cache)).toBe(false);
   }, 60_000);
 });
-
