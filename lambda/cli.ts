@@ -25,6 +25,7 @@ import type { Resolver } from './probe/dns';
 import type { ConnectToEntry } from './probe/edge';
 import type { loadHosts } from './probe/hosts';
 import type { loadTrustStore } from './probe/trust-store';
+import { notCheckedLine } from './report/not-checked';
 import { checkOutputPath, coalesce, ignorePipeErrors, writeChunksAtomic, writeQuietly } from './report/output';
 import { DEFAULT_CONCURRENCY } from './scan-defaults';
 import { version } from '../package.json';
@@ -299,8 +300,7 @@ async function scan(flags: ScanFlags, given: (key: string) => boolean, io: CliIo
   }
   spill.close();
   if (s.unchecked > 0) {
-    const reasons = [...new Set(report.origins.filter((o) => o.status === 'unchecked').map((o) => o.uncheckedReason))].join('; ');
-    io.stderr.write(`cf-origin-monitor: ${s.unchecked} origin(s) not checked: ${reasons}; run again (for a resolver failure, or give --dns-server)\n`);
+    io.stderr.write(`${notCheckedLine(report.origins)}\n`);
   }
   if (s.critical > 0) return EXIT.CRITICAL;
   return s.unchecked > 0 ? EXIT.FAILED : EXIT.OK;

@@ -45,7 +45,8 @@ export const METRICS = {
   ORIGINS_SKIPPED: 'OriginsSkipped',
   ORIGINS_NOT_REACHED: 'OriginsNotReached',
   /**
-   * Origins not checked (status unchecked): the monitor's DNS resolver failed for them, or their probe threw. The
+   * Origins not checked (status unchecked): the monitor's DNS resolver failed for them, their probe threw, or the
+   * inventory could not read what checking them needs (a distribution, tenants, a VPC origin's settings). The
    * monitor's fault, never an origin's; the "origins not checked" alarm watches it. (Name kept stable for dashboards.)
    */
   ORIGINS_UNCHECKED: 'OriginsUnchecked',
@@ -61,7 +62,7 @@ export const METRIC_DIMENSIONS = { service: 'cloudfront-origin-monitor' } as con
  *         | filter message = "origin result" and status != "ok" | sort @timestamp desc`
  * SCAN_SUMMARY keys: origins, ok, warning, critical, skipped, notReached, unchecked, durationMs
  * ORIGINS_NOT_CHECKED keys: unchecked, reasons ({reason: count}, e.g. "resolver failed: ETIMEOUT after 4 tries",
- *   "could not be probed: ..."), origins (keys, at most 50)
+ *   "could not be probed: ...", "the distribution could not be read: ..."), origins (keys, at most 50)
  */
 export const LOG = {
   ORIGIN_RESULT: 'origin result',

@@ -90,8 +90,14 @@ export interface OriginTarget {
   originGroups?: OriginGroupRole[];
   /** Names of custom headers sent to the origin. Never their values. */
   customHeaderNames?: string[];
-  /** Set when the origin is not probed (S3 REST origin, VPC origin, disabled and --skip-disabled). */
+  /** Set when the origin is not probed on purpose (S3 REST origin, disabled and --skip-disabled, a tenant with no domain). */
   skip?: { reason: string };
+  /**
+   * Set when the origin could not be checked because something the inventory needed failed or was not supplied (a
+   * distribution that could not be read, tenants not looked up, GetVpcOrigin failed): reported `unchecked` with
+   * the reason (exit 1, the origins-not-checked alarm), never `skipped`. The reason says what to grant or supply.
+   */
+  unchecked?: { reason: string };
   inventoryIssues?: InventoryIssue[];
   /** Addresses to use instead of DNS (from `--resolve`), as curl's --resolve does. */
   resolveOverride?: string[];

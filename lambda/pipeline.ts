@@ -179,11 +179,18 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
     const edgeRoutes = entry?.routes ?? [];
     if (target.skip) {
       report = baseReport(target, 'skipped', [], 0, target.skip.reason);
+    } else if (target.unchecked) {
+      // The inventory could not read or was not given what checking it needs: the monitor's gap, never a skip.
+      report = { ...baseReport(target, 'unchecked', [], 0), uncheckedReason: target.unchecked.reason };
     } else if (options.deadline !== undefined && Date.now() >= options.deadline) {
       notScanned.push(target.key);
       report = notReachedReport(target);
     } else if (target.vpcOrigin && target.ports.length === 0 && edgeRoutes.length === 0) {
-      report = baseReport(target, 'skipped', [], 0, `${SKIP_REASONS.VPC}, and the edge check is off`);
+      // Nothing checks a VPC origin with the edge check turned off: unchecked, naming the switch. With it on, one no
+      // request through CloudFront can reach (disabled, staging, no behavior) serves no steerable traffic: skipped.
+      report = edgeCheck
+        ? baseReport(target, 'skipped', [], 0, `${SKIP_REASONS.VPC}, and no request through CloudFront reaches it (the edge check has no way in)`)
+        : { ...baseReport(target, 'unchecked', [], 0), uncheckedReason: `${SKIP_REASONS.VPC}, and the edge check is off: turn it on (drop --no-edge, or edgeCheck=true), or deploy the VPC probe (vpcProbe)` };
     } else {
       try {
         const inventoryOnly = target.ports.length === 0;

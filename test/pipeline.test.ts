@@ -193,6 +193,37 @@ describe('runScan', () => {
     expect(report.origins[0]).toMatchObject({ status: 'skipped', skippedReason: 'CloudFront connects to S3 itself', findings: [] });
   });
 
+  it('an origin the inventory could not prepare is unchecked with its reason, without a probe; the others scanned', async () => {
+    const hellos: number[] = [];
+    const report = await runScan(
+      [
+        target('expired', { key: 'E2/*', distributionId: 'E2', resolveOverride: ['127.0.0.1'], unchecked: { reason: 'the distribution could not be read: ListDistributions page 1: nope' } }),
+        target('healthy', { resolveOverride: ['127.0.0.1'] }),
+      ],
+      { ...options(resolver({})), deps: { hello: async (r) => (hellos.push(r.port), defaultProbeDeps().hello(r)) } },
+    );
+    expect(report.origins[0]).toMatchObject({ key: 'E2/*', status: 'unchecked', uncheckedReason: 'the distribution could not be read: ListDistributions page 1: nope', findings: [] });
+    expect(report.origins[0].skippedReason).toBeUndefined();
+    expect(report.origins[1].status).toBe('ok');
+    expect(report.summary).toMatchObject({ origins: 2, ok: 1, unchecked: 1, skipped: 0 });
+    // The healthy one was probed; the unchecked one never (it would be critical: expired).
+    expect(hellos).toContain(fleet.byId('healthy').port);
+    expect(hellos).not.toContain(fleet.byId('expired').port);
+  });
+
+  it('a VPC origin nothing checks: unchecked when the edge check is off (naming the switch); skipped when the edge check has no way in', async () => {
+    const vpc = target('healthy', { key: 'E1/private', ports: [], sniNames: [], vpcOrigin: { id: 'vo_1' } });
+    const off = await runScan([vpc], options(resolver({})));
+    expect(off.origins[0]).toMatchObject({
+      status: 'unchecked',
+      uncheckedReason: 'VPC origin: private: not reachable from the internet, and the edge check is off: turn it on (drop --no-edge, or edgeCheck=true), or deploy the VPC probe (vpcProbe)',
+    });
+    // Edge check on, but no request through CloudFront reaches the origin (a disabled or staging distribution, no behavior).
+    const noWayIn = await runScan([vpc], options(resolver({}), { edge: { probe: async () => Promise.reject(new Error('not sent')) } }));
+    expect(noWayIn.origins[0]).toMatchObject({ status: 'skipped', skippedReason: expect.stringContaining('no request through CloudFront reaches it') });
+    expect(noWayIn.summary).toMatchObject({ skipped: 1, unchecked: 0 });
+  });
+
   it('starts nothing after the deadline and names what it did not reach', async () => {
     const targets = ['healthy', 'expired', 'wrong-name'].map((id) => target(id, { resolveOverride: ['127.0.0.1'] }));
     const report = await runScan(targets, options(resolver({}), { deadline: Date.now() - 1, concurrency: 1 }));

@@ -305,28 +305,93 @@ describe('denied look-ups are said on the distributions concerned, and the rest 
       expect(staging?.skip).toBeUndefined(); // still scanned
       const template = targets.filter((t) => t.distributionId === 'ETEMPLATE');
       expect(template).toEqual([
-        expect.objectContaining({ key: 'ETEMPLATE/*', skip: { reason: expect.stringMatching(/^multi-tenant template .*could not be listed \(ListDistributionTenants: AccessDenied/) } }),
+        expect.objectContaining({
+          key: 'ETEMPLATE/*',
+          unchecked: { reason: expect.stringMatching(/^multi-tenant template .*could not be listed \(ListDistributionTenants: AccessDenied.*; grant cloudfront:ListDistributionTenants$/) },
+        }),
       ]);
-      expect(targets.filter((t) => !t.skip).length).toBe(4);
+      expect(template[0].skip).toBeUndefined();
+      expect(targets.filter((t) => !t.skip && !t.unchecked).length).toBe(4);
     } finally {
       restore();
       await denied.close();
     }
   }, 30_000);
 
-  it('ListDistributionsByConnectionMode denied: one skipped entry says the templates could not be listed', async () => {
+  it('ListDistributionsByConnectionMode denied: one unchecked entry says the templates could not be listed; the rest scanned, exit 1', async () => {
     const denied = await startFakeCloudFront({ distributions: listed.slice(0, 1), deny: ['ListDistributionsByConnectionMode'] });
     const restore = withEnv({ AWS_ENDPOINT_URL_CLOUDFRONT: denied.endpoint });
     try {
       const targets = await loadTargets({ kind: 'api', client: createCloudFrontClient() });
-      expect(targets.find((t) => t.key === 'tenant-only-distributions/*')?.skip?.reason).toMatch(
-        /^the distribution could not be read: multi-tenant templates could not be listed \(ListDistributionsByConnectionMode: AccessDenied/,
+      const entry = targets.find((t) => t.key === 'tenant-only-distributions/*');
+      expect(entry?.skip).toBeUndefined();
+      expect(entry?.unchecked?.reason).toMatch(
+        /^the distribution could not be read: multi-tenant templates could not be listed \(ListDistributionsByConnectionMode: AccessDenied.*; grant cloudfront:ListDistributionsByConnectionMode$/,
       );
+      // The CLI: the readable distribution is scanned (healthy), the unreadable entry is not checked: exit 1, one line.
+      const { code, stdout, stderr } = await cli(['scan', ...common()]);
+      const report = JSON.parse(stdout) as ScanReport;
+      expect(find(report, 'E1HOSTONLY/lb').status).toBe('ok');
+      expect(find(report, 'tenant-only-distributions/*')).toMatchObject({ status: 'unchecked', uncheckedReason: entry?.unchecked?.reason });
+      expect(report.summary).toMatchObject({ unchecked: 1, skipped: 0 });
+      expect(code).toBe(EXIT.FAILED);
+      expect(stderr).toMatch(/^cf-origin-monitor: 1 origin\(s\) not checked: the distribution could not be read: .*grant cloudfront:ListDistributionsByConnectionMode\n$/);
+      expect(stderr).not.toContain('run again');
     } finally {
       restore();
       await denied.close();
     }
   }, 30_000);
+
+  it("GetDistributionConfig denied: a tenant that needs the template's default is unchecked, saying what to grant; the rest scanned, exit 1", async () => {
+    const defaulted = { ...configs.ETEMPLATE, TenantConfig: { ParameterDefinitions: [{ Name: 'customer', Definition: { StringSchema: { Required: false, DefaultValue: 'acme' } } }] } } as DistributionConfig;
+    // acme relies on the default (sets no value).
+    const own = tenants.filter((t) => t.Name === 'acme').map((t) => ({ ...t, Parameters: [] }));
+    const denied = await startFakeCloudFront({ distributions: listed.slice(0, 1), tenantOnly: templates, distributionConfigs: { ...configs, ETEMPLATE: defaulted }, tenants: own, deny: ['GetDistributionConfig'] });
+    const restore = withEnv({ AWS_ENDPOINT_URL_CLOUDFRONT: denied.endpoint });
+    try {
+      const { code, stdout, stderr } = await cli(['scan', ...common()]);
+      const report = JSON.parse(stdout) as ScanReport;
+      expect(find(report, 'ETEMPLATE/shop@acme')).toMatchObject({
+        status: 'unchecked',
+        uncheckedReason: expect.stringMatching(
+          /^tenant acme sets no value for parameter \{\{customer\}\}, and the template's default could not be read \(GetDistributionConfig ETEMPLATE: AccessDenied.*; grant cloudfront:GetDistributionConfig\)$/,
+        ),
+      });
+      expect(find(report, 'ETEMPLATE/shop@acme').skippedReason).toBeUndefined();
+      expect(find(report, 'E1HOSTONLY/lb').status).toBe('ok');
+      expect(report.summary).toMatchObject({ origins: 3, ok: 2, unchecked: 1, skipped: 0 });
+      expect(code).toBe(EXIT.FAILED);
+      expect(stderr).toMatch(/^cf-origin-monitor: 1 origin\(s\) not checked: tenant acme sets no value .*grant cloudfront:GetDistributionConfig\)\n$/);
+    } finally {
+      restore();
+      await denied.close();
+    }
+  }, 60_000);
+
+  it('GetDistributionTenant denied: the tenants whose parameter values could not be read are unchecked, exit 1 (not skipped, exit 0)', async () => {
+    const denied = await startFakeCloudFront({ distributions: listed.slice(0, 1), tenantOnly: templates, distributionConfigs: configs, tenants, deny: ['GetDistributionTenant'] });
+    const restore = withEnv({ AWS_ENDPOINT_URL_CLOUDFRONT: denied.endpoint });
+    try {
+      const { code, stdout, stderr } = await cli(['scan', ...common()]);
+      const report = JSON.parse(stdout) as ScanReport;
+      for (const [name, id] of [['acme', 'dt_acme0001'], ['globex', 'dt_globex01']]) {
+        expect(find(report, `ETEMPLATE/shop@${name}`)).toMatchObject({
+          status: 'unchecked',
+          uncheckedReason: expect.stringMatching(
+            new RegExp(`^tenant ${name}: the value of parameter \\{\\{customer\\}\\} could not be read \\(GetDistributionTenant ${id}: AccessDenied.*; grant cloudfront:GetDistributionTenant\\)$`),
+          ),
+        });
+      }
+      expect(find(report, 'E1HOSTONLY/lb').status).toBe('ok');
+      expect(report.summary).toMatchObject({ unchecked: 2, skipped: 0, critical: 0 });
+      expect(code).toBe(EXIT.FAILED);
+      expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    } finally {
+      restore();
+      await denied.close();
+    }
+  }, 60_000);
 });
 
 describe('a template ListDistributions returns too', () => {
@@ -382,6 +447,40 @@ describe('the deployed monitor (runOnce, the Lambda run)', () => {
   }, 60_000);
 });
 
+describe('the deployed monitor, a look-up denied', () => {
+  it('ListDistributionTenants denied: the template counts as not checked (metric and warning line with the grant), never as skipped', async () => {
+    const denied = await startFakeCloudFront({ distributions: listed.slice(0, 1), tenantOnly: templates, tenants, deny: ['ListDistributionTenants'] });
+    const restore = withEnv({ AWS_ENDPOINT_URL_CLOUDFRONT: denied.endpoint });
+    const metrics: Record<string, number> = {};
+    const warnings: { message: string; extra: Record<string, unknown> }[] = [];
+    try {
+      const client = createCloudFrontClient();
+      const resolver: Resolver = { resolve4: async () => ['127.0.0.1'], resolve6: async () => Promise.reject(Object.assign(new Error('ENODATA'), { code: 'ENODATA' })) };
+      const result = await runOnce({
+        settings: { ...decodeEnvironment({}), confirmRuns: 1, scanConcurrency: 8, connectTimeoutMs: 1000, edgeCheck: false },
+        loadTargets: () => loadTargets({ kind: 'api', client }),
+        scan: (targets, options) => runScan(targets, { ...options, trust: trustStoreFromPems([pki.root.certPem], 'the test root'), deps: { resolver } }),
+        store: new MemoryStateStore(),
+        publisher: new TextPublisher(() => undefined),
+        logger: { info: () => undefined, warn: (message: string, ...extra: Record<string, unknown>[]) => warnings.push({ message, extra: Object.assign({}, ...extra) }), error: () => undefined },
+        metrics: { addMetric: (name: string, _unit: unknown, value: number) => (metrics[name] = value), publishStoredMetrics: () => undefined },
+        now: () => new Date(),
+        functionName: 'test-function',
+      });
+      expect(result).toBeDefined();
+      expect(metrics.OriginsUnchecked).toBe(1);
+      const line = warnings.find((w) => w.message === 'origins not checked');
+      expect(line?.extra).toMatchObject({ unchecked: 1, origins: ['ETEMPLATE/*'] });
+      expect(Object.keys(line?.extra.reasons as Record<string, number>)).toEqual([
+        expect.stringMatching(/^multi-tenant template .*ListDistributionTenants: AccessDenied.*; grant cloudfront:ListDistributionTenants$/),
+      ]);
+    } finally {
+      restore();
+      await denied.close();
+    }
+  }, 60_000);
+});
+
 describe('offline: --inventory (twice) and --details', () => {
   const json = (name: string, value: unknown) => {
     const file = join(dir, name);
@@ -412,14 +511,42 @@ describe('offline: --inventory (twice) and --details', () => {
       'its primary and traffic share were not looked up: pass --details with the output of aws cloudfront list-continuous-deployment-policies and aws cloudfront get-distribution --id <primary id>',
     );
     expect(find(report, 'ETEMPLATE/*')).toMatchObject({
-      status: 'skipped',
-      skippedReason: expect.stringContaining('its distribution tenants were not looked up: pass --details with the output of aws cloudfront list-distribution-tenants'),
+      status: 'unchecked',
+      uncheckedReason: expect.stringContaining('its distribution tenants were not looked up: pass --details with the output of aws cloudfront list-distribution-tenants'),
     });
   }, 60_000);
 
-  it('tenants from list-distribution-tenants only: a tenant whose parameters are unknown is skipped saying which command gives them', async () => {
+  it('a template whose tenants were not supplied (no --details) is not checked: exit 1, one line naming the command', async () => {
+    const { code, stdout, stderr } = await cli(['scan', '--inventory', json('list-template.json', { DistributionList: { Items: [listed[0], ...templates] } }), ...common()]);
+    const report = JSON.parse(stdout) as ScanReport;
+    expect(find(report, 'E1HOSTONLY/lb').status).toBe('ok');
+    expect(find(report, 'ETEMPLATE/*').status).toBe('unchecked');
+    expect(code).toBe(EXIT.FAILED);
+    expect(stderr).toBe(
+      'cf-origin-monitor: 1 origin(s) not checked: multi-tenant template (ConnectionMode tenant-only): its distribution tenants were not looked up: pass --details with the output of aws cloudfront list-distribution-tenants and, for parameter values, aws cloudfront get-distribution-tenant --identifier <tenant id>\n',
+    );
+    // The table says it in words, without "run again" (running again changes nothing).
+    const table = await cli(['scan', '--inventory', join(dir, 'list-template.json'), ...resolveArgs(), '--ca-file', caFile, '--connect-timeout', '1000', '--no-color', '--no-edge']);
+    expect(table.stdout).toMatch(/UNCHECKED +ETEMPLATE.*\n +not checked: multi-tenant template .*get-distribution-tenant --identifier <tenant id> \(not the origin's fault: the monitor could not check it\)\n/);
+    expect(table.code).toBe(EXIT.FAILED);
+  }, 60_000);
+
+  it('a template no tenant in the --details files uses serves no traffic: skipped, exit 0', async () => {
+    const { code, stdout } = await cli([
+      'scan',
+      '--inventory', join(dir, 'list-template.json'),
+      '--details', json('no-tenants.json', { DistributionTenantList: [] }),
+      ...common(),
+    ]);
+    const report = JSON.parse(stdout) as ScanReport;
+    expect(find(report, 'ETEMPLATE/*')).toMatchObject({ status: 'skipped', skippedReason: expect.stringContaining('no distribution tenant of it is in the --details files') });
+    expect(report.summary).toMatchObject({ unchecked: 0, skipped: 1 });
+    expect(code).toBe(EXIT.OK);
+  }, 60_000);
+
+  it('tenants from list-distribution-tenants only: a tenant whose parameters are unknown is unchecked saying which command gives them, exit 1', async () => {
     const summaries = { DistributionTenantList: tenants.map(({ Parameters: _p, ...t }) => t) };
-    const { stdout } = await cli([
+    const { stdout, code } = await cli([
       'scan',
       '--inventory', json('list-3.json', { DistributionList: { Items: templates } }),
       '--details', json('list-distribution-tenants.json', summaries),
@@ -427,10 +554,39 @@ describe('offline: --inventory (twice) and --details', () => {
     ]);
     const report = JSON.parse(stdout) as ScanReport;
     expect(find(report, 'ETEMPLATE/shop@acme')).toMatchObject({
-      status: 'skipped',
-      skippedReason: 'tenant acme: the value of parameter {{customer}} was not read (pass the output of aws cloudfront get-distribution-tenant --identifier dt_acme0001)',
+      status: 'unchecked',
+      uncheckedReason: 'tenant acme: the value of parameter {{customer}} was not read (pass --details with the output of aws cloudfront get-distribution-tenant --identifier dt_acme0001)',
       paths: { tenant: { id: 'dt_acme0001', name: 'acme', domains: ['www.acme.test'] } },
     });
+    expect(report.summary).toMatchObject({ unchecked: 2, skipped: 0 });
+    expect(code).toBe(EXIT.FAILED);
+  }, 60_000);
+
+  it('what is skipped on purpose stays skipped, exit 0: an S3 REST origin, a disabled distribution (--skip-disabled), a tenant with no active domain, an excluded distribution', async () => {
+    const s3 = distribution('E4S3', 'd444444abcdef8.cloudfront.net', [], [
+      { Id: 'bucket', DomainName: 'assets.s3.us-east-1.amazonaws.com', OriginPath: '', CustomHeaders: { Quantity: 0 }, S3OriginConfig: { OriginAccessIdentity: '' } },
+    ], [behavior(undefined, 'bucket')]);
+    const disabled = distribution('E5OFF', 'd555555abcdef8.cloudfront.net', [], [origin('api', 'api.origins.test', server.port)], [behavior(undefined, 'api')], { Enabled: false });
+    // The expired staging origin would be critical: excluded, it is not in the report at all.
+    const excluded = distribution('E6OUT', 'd666666abcdef8.cloudfront.net', [], [origin('old', 'staging-api.origins.test', server.port)], [behavior(undefined, 'old')]);
+    const noDomain = { ...tenants[0], Domains: [{ Domain: 'www.acme.test', Status: 'inactive' }] };
+    const { code, stdout, stderr } = await cli([
+      'scan',
+      '--inventory', json('list-skips.json', { DistributionList: { Items: [listed[0], s3, disabled, excluded, ...templates] } }),
+      '--details', json('tenant-no-domain.json', { ETag: 'E1', DistributionTenant: noDomain }),
+      '--details', json('get-distribution-template-2.json', { ETag: 'E1', Distribution: { Id: 'ETEMPLATE', DomainName: '-', DistributionConfig: configs.ETEMPLATE } }),
+      '--skip-disabled',
+      '--exclude-distribution', 'E6OUT',
+      ...common(),
+    ]);
+    const report = JSON.parse(stdout) as ScanReport;
+    expect(find(report, 'E4S3/bucket')).toMatchObject({ status: 'skipped', skippedReason: 'S3 REST origin: CloudFront connects to S3 itself' });
+    expect(find(report, 'E5OFF/api')).toMatchObject({ status: 'skipped', skippedReason: 'distribution disabled (--skip-disabled)' });
+    expect(find(report, 'ETEMPLATE/shop@acme')).toMatchObject({ status: 'skipped', skippedReason: 'tenant acme has no active domain: it serves no viewer traffic' });
+    expect(report.origins.some((o) => o.distributionId === 'E6OUT')).toBe(false);
+    expect(report.summary).toMatchObject({ ok: 2, skipped: 3, unchecked: 0, critical: 0 });
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.OK);
   }, 60_000);
 
   it('--details without --inventory, or a file of another shape, is one line and exit 1', async () => {

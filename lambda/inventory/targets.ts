@@ -99,12 +99,16 @@ export function buildTargets(
  */
 function templateTargets(d: Distribution, policies: PolicyCatalog, skipDisabled: boolean, tenants: TemplateTenants | undefined): OriginTarget[] {
   const expanded = tenantDistributions(d, tenants);
-  if ('skip' in expanded) return [{ ...unreadableTarget({ id: d.id, reason: '' }), skip: { reason: expanded.skip } }];
+  if ('skip' in expanded || 'unchecked' in expanded) {
+    const { unchecked: _u, skip: _s, ...entry } = unreadableTarget({ id: d.id, reason: '' });
+    return [{ ...entry, ...('skip' in expanded ? { skip: { reason: expanded.skip } } : { unchecked: { reason: expanded.unchecked } }) }];
+  }
   return expanded.tenants.flatMap(({ distribution, tenant, unfilled }) =>
     distributionTargets(distribution, policies, skipDisabled, { tenant }).map((t): OriginTarget => {
       const key = `${t.key}@${tenant.name}`;
-      const reason = t.originId ? unfilled.get(t.originId) : undefined;
-      return { ...t, key, ...(reason && !t.skip ? { ...notProbed(), skip: { reason } } : {}) };
+      const why = t.originId ? unfilled.get(t.originId) : undefined;
+      if (!why || t.skip) return { ...t, key };
+      return { ...t, key, ...notProbed(), ...(why.unchecked ? { unchecked: { reason: why.reason } } : { skip: { reason: why.reason } }) };
     }),
   );
 }
@@ -117,7 +121,10 @@ function selectDistributions(distributions: { id: string }[], opts: BuildTargets
   return new Set(distributions.map((d) => d.id).filter((id) => (wanted.length === 0 || wanted.includes(id)) && !excluded.has(id)));
 }
 
-/** A distribution that could not be read stands in the report as one skipped entry that says why. */
+/**
+ * A distribution that could not be read stands in the report as one entry that says why: unchecked (its origins
+ * were not checked: exit 1, the origins-not-checked alarm), never skipped.
+ */
 function unreadableTarget(u: UnreadableDistribution): OriginTarget {
   return {
     key: `${u.id}/*`,
@@ -126,7 +133,7 @@ function unreadableTarget(u: UnreadableDistribution): OriginTarget {
     ...notProbed(),
     connectionTimeoutMs: DEFAULT_CONNECTION_TIMEOUT_S * 1000,
     connectionAttempts: DEFAULT_CONNECTION_ATTEMPTS,
-    skip: { reason: `the distribution could not be read: ${u.reason}` },
+    unchecked: { reason: `the distribution could not be read: ${u.reason}` },
   };
 }
 

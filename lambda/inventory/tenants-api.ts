@@ -22,6 +22,10 @@ const errorText = (e: unknown): string => {
   return `${err.name ?? 'Error'}${err.message && err.message !== err.name ? `: ${err.message.split('\n')[0]}` : ''}`;
 };
 
+/** What to grant when a call was denied (the reason then says it), else nothing (a failure: run again). */
+const grantIfDenied = (e: unknown, permission: string): string =>
+  (e as { name?: string } | null)?.name === 'AccessDenied' ? `; grant ${permission}` : '';
+
 /**
  * Every tenant-only distribution, from ListDistributionsByConnectionMode: whether ListDistributions returns them is
  * not documented, so the templates it did not list are added here. A failure is said, never an empty list.
@@ -76,7 +80,8 @@ async function readOneTemplate(client: CloudFrontClient, template: Distribution)
       pages.next(page.NextMarker);
     }
   } catch (e) {
-    return { unresolved: `its distribution tenants could not be listed (ListDistributionTenants: ${errorText(e)})` };
+    // Unresolved: the template's tenants are unchecked (exit 1, the origins-not-checked alarm), never skipped.
+    return { unresolved: `its distribution tenants could not be listed (ListDistributionTenants: ${errorText(e)})${grantIfDenied(e, 'cloudfront:ListDistributionTenants')}` };
   }
   const needed = placeholders(template);
   if (needed.length === 0) return { tenants: summaries, defaults: {} };
@@ -87,7 +92,7 @@ async function readOneTemplate(client: CloudFrontClient, template: Distribution)
     const response = await client.send(new GetDistributionConfigCommand({ Id: template.id }));
     defaults = withSource(`GetDistributionConfig ${template.id}`, () => readParameterDefaults(response.DistributionConfig, 'DistributionConfig'));
   } catch (e) {
-    defaultsUnknown = `GetDistributionConfig ${template.id}: ${errorText(e)}`;
+    defaultsUnknown = `GetDistributionConfig ${template.id}: ${errorText(e)}${grantIfDenied(e, 'cloudfront:GetDistributionConfig')}`;
   }
   const tenants = await mapLimit(summaries, READS_AT_ONCE, async (summary): Promise<TenantInfo> => {
     const { distributionId: _ignored, ...base } = summary;
@@ -97,8 +102,8 @@ async function readOneTemplate(client: CloudFrontClient, template: Distribution)
       const { distributionId: _d, ...rest } = full;
       return { ...base, ...rest, parameters: rest.parameters ?? {} };
     } catch (e) {
-      // Parameters unknown: the targets that need them are skipped with the reason.
-      return { ...base, parametersUnknown: `GetDistributionTenant ${summary.id}: ${errorText(e)}` };
+      // Parameters unknown: the targets that need them are unchecked with the reason (never skipped).
+      return { ...base, parametersUnknown: `GetDistributionTenant ${summary.id}: ${errorText(e)}${grantIfDenied(e, 'cloudfront:GetDistributionTenant')}` };
     }
   });
   return { tenants, ...(defaults ? { defaults } : {}), ...(defaultsUnknown ? { defaultsUnknown } : {}) };

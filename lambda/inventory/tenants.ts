@@ -46,23 +46,38 @@ export function placeholders(d: Distribution): string[] {
   return [...names];
 }
 
+/** Why a tenant's origin is not probed: `unchecked` when something failed or was not supplied, else a skip. */
+export interface UnfilledReason {
+  reason: string;
+  unchecked: boolean;
+}
+
 export interface TenantDistribution {
   distribution: Distribution;
   tenant: TenantRef;
-  /** Origins whose placeholders could not be filled, with the reason (they are reported skipped). */
-  unfilled: Map<string, string>;
+  /** Origins not probed for this tenant, with the reason: unchecked (a failed or missing look-up) or skipped. */
+  unfilled: Map<string, UnfilledReason>;
 }
 
-/** The template as each tenant sees it: its values in the origins, its domains as the aliases. */
-export function tenantDistributions(template: Distribution, info: TemplateTenants | undefined): { skip: string } | { tenants: TenantDistribution[] } {
-  if (!info) return { skip: 'multi-tenant template (ConnectionMode tenant-only): its distribution tenants were not looked up' };
-  if ('unresolved' in info) return { skip: `multi-tenant template (ConnectionMode tenant-only): ${info.unresolved}` };
+const TEMPLATE = 'multi-tenant template (ConnectionMode tenant-only)';
+
+/**
+ * The template as each tenant sees it: its values in the origins, its domains as the aliases. A template whose
+ * tenants were not looked up, or could not be, is `unchecked` (its tenants' origins were not checked); one no tenant
+ * uses serves no traffic, and is skipped.
+ */
+export function tenantDistributions(
+  template: Distribution,
+  info: TemplateTenants | undefined,
+): { skip: string } | { unchecked: string } | { tenants: TenantDistribution[] } {
+  if (!info) return { unchecked: `${TEMPLATE}: its distribution tenants were not looked up` };
+  if ('unresolved' in info) return { unchecked: `${TEMPLATE}: ${info.unresolved}` };
   if (info.tenants.length === 0) {
-    return { skip: `multi-tenant template (ConnectionMode tenant-only): ${info.noneReason ?? 'no distribution tenant uses it, so it serves no viewer traffic'}` };
+    return { skip: `${TEMPLATE}: ${info.noneReason ?? 'no distribution tenant uses it, so it serves no viewer traffic'}` };
   }
   return {
     tenants: info.tenants.map((t) => {
-      const unfilled = new Map<string, string>();
+      const unfilled = new Map<string, UnfilledReason>();
       const values: Record<string, string> = {};
       const fill = (originId: string, text: string): string =>
         text.replace(PLACEHOLDER, (whole, name: string) => {
@@ -86,24 +101,36 @@ export function tenantDistributions(template: Distribution, info: TemplateTenant
         ...(Object.keys(values).length > 0 ? { parameters: values } : {}),
       };
       // No active domain: nothing reaches this tenant (and the template's "-" is no name to send).
-      if (t.domains.length === 0) for (const o of template.origins) unfilled.set(o.id, `tenant ${t.name} has no active domain: it serves no viewer traffic`);
+      if (t.domains.length === 0) {
+        for (const o of template.origins) unfilled.set(o.id, { reason: `tenant ${t.name} has no active domain: it serves no viewer traffic`, unchecked: false });
+      }
       const distribution: Distribution = { ...template, enabled: template.enabled && t.enabled, aliases: t.domains, origins };
       return { distribution, tenant, unfilled };
     }),
   };
 }
 
-function unfilledReason(t: TenantInfo, name: string, info: { defaults?: Record<string, string>; defaultsUnknown?: string }): string {
+/**
+ * A parameter value that could not be read, or was not supplied, leaves the origin unchecked (the monitor could not
+ * check it). One the tenant sets nowhere and the template has no default for is the configuration itself: skipped.
+ */
+function unfilledReason(t: TenantInfo, name: string, info: { defaults?: Record<string, string>; defaultsUnknown?: string }): UnfilledReason {
   if (!t.parameters && t.parametersUnknown) {
-    return `tenant ${t.name}: the value of parameter {{${name}}} could not be read (${t.parametersUnknown})`;
+    return { unchecked: true, reason: `tenant ${t.name}: the value of parameter {{${name}}} could not be read (${t.parametersUnknown})` };
   }
   if (!t.parameters) {
-    return `tenant ${t.name}: the value of parameter {{${name}}} was not read (pass the output of aws cloudfront get-distribution-tenant --identifier ${t.id})`;
+    return {
+      unchecked: true,
+      reason: `tenant ${t.name}: the value of parameter {{${name}}} was not read (pass --details with the output of aws cloudfront get-distribution-tenant --identifier ${t.id})`,
+    };
   }
   if (!info.defaults) {
-    return `tenant ${t.name} sets no value for parameter {{${name}}}, and the template's default could not be read${info.defaultsUnknown ? ` (${info.defaultsUnknown})` : ''}`;
+    return {
+      unchecked: true,
+      reason: `tenant ${t.name} sets no value for parameter {{${name}}}, and the template's default could not be read${info.defaultsUnknown ? ` (${info.defaultsUnknown})` : ''}`,
+    };
   }
-  return `tenant ${t.name} sets no value for parameter {{${name}}} and the template has no default`;
+  return { unchecked: false, reason: `tenant ${t.name} sets no value for parameter {{${name}}} and the template has no default` };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import type { OriginTarget, TargetPort } from '../model';
 export function vpcProbeTargets(targets: OriginTarget[]): OriginTarget[] {
   return targets.flatMap((t): OriginTarget[] => {
     const vpc = t.vpcOrigin;
-    if (!vpc || t.skip) return [];
+    if (!vpc || t.skip || t.unchecked) return t.unchecked && vpc ? [t] : [];
     const { edgeRoutes: _routes, ...rest } = t;
     if (!vpc.endpoint) {
-      return [{ ...rest, skip: { reason: `VPC origin ${vpc.id}: its settings could not be read (${vpc.readError ?? 'GetVpcOrigin gave nothing'})` } }];
+      // Not probed because GetVpcOrigin failed: the monitor's fault, so unchecked (the VPC probe's alarm), never skipped.
+      return [{ ...rest, unchecked: { reason: `VPC origin ${vpc.id}: its settings could not be read (${vpc.readError ?? 'GetVpcOrigin gave nothing'}); the VPC probe reads them with cloudfront:GetVpcOrigin: check that permission on its role, and its route to the CloudFront API` } }];
     }
     const e = vpc.endpoint;
     const behaviors = (t.edgeRoutes ?? []).map((r) => r.pathPattern);

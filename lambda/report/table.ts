@@ -2,6 +2,7 @@
  * The report for people: a row per origin, its findings beneath, and a summary. Pure: report in, text out.
  */
 import type { Finding, OriginReport, ScanReport } from '../model';
+import { uncheckedNote } from './not-checked';
 import { pathLines } from './paths-text';
 
 export interface TableOptions {
@@ -64,7 +65,12 @@ export function tableOriginText(origin: OriginReport, options: TableOptions): st
     return lines.join('\n');
   }
   if (origin.status === 'unchecked') {
-    lines.push(`          not checked: ${origin.uncheckedReason ?? 'the monitor could not check it'} (the monitor's fault, not the origin's; run again)`);
+    lines.push(`          not checked: ${origin.uncheckedReason ?? 'the monitor could not check it'} (${uncheckedNote(origin.uncheckedReason)})`);
+    // Not checked before any probe (the inventory's gap): nothing more to show than whose origin it is.
+    if (origin.ports.length === 0) {
+      if (origin.paths?.tenant) lines.push(`          tenant: ${pathLines({ tenant: origin.paths.tenant })[0].text}`);
+      return lines.join('\n');
+    }
   }
   const dns = origin.facts?.dns;
   if (dns?.status === 'hosts-file') {

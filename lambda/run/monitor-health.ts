@@ -1,6 +1,8 @@
 /**
  * The monitor's own health, apart from the origins': origins the monitor could not check (status `unchecked`),
- * because its DNS resolver failed for them or their probe threw. They are counted (metric ORIGINS_UNCHECKED, which
+ * because its DNS resolver failed for them, their probe threw, or the inventory could not read what checking them
+ * needs (a distribution, a template's tenants or parameter values, a VPC origin's settings; the reason says what to
+ * grant or supply). They are counted (metric ORIGINS_UNCHECKED, which
  * one CloudWatch alarm watches: ONE monitor-health alert, not a likely-502 alert per origin) and logged once per run
  * (LOG.ORIGINS_NOT_CHECKED) with the reasons seen.
  * Their alert state is kept by the policy (absence is not recovery). Called from run-logging.ts.

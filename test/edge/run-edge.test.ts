@@ -79,8 +79,12 @@ describe('the VPC probe function\'s targets', () => {
     expect(t.edgeRoutes).toBeUndefined();
   });
 
-  it('a VPC origin whose settings could not be read is skipped, saying why', () => {
+  it('a VPC origin whose settings could not be read is unchecked (not skipped), saying why and what to check', () => {
     const [t] = vpcProbeTargets([{ ...base, vpcOrigin: { id: 'vo_2', readError: 'AccessDenied: no' } }]);
-    expect(t.skip).toEqual({ reason: 'VPC origin vo_2: its settings could not be read (AccessDenied: no)' });
+    expect(t.skip).toBeUndefined();
+    expect(t.unchecked).toEqual({
+      reason:
+        'VPC origin vo_2: its settings could not be read (AccessDenied: no); the VPC probe reads them with cloudfront:GetVpcOrigin: check that permission on its role, and its route to the CloudFront API',
+    });
   });
 });

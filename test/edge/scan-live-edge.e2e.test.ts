@@ -198,7 +198,7 @@ describe('scan with the edge check (the default)', () => {
 });
 
 describe('scan --no-edge', () => {
-  it('sends nothing through CloudFront: the allowlisted origin is then a critical finding, the mTLS one unconfirmed, the VPC origin skipped', async () => {
+  it('sends nothing through CloudFront: the allowlisted origin is then a critical finding, the mTLS one unconfirmed, the VPC origin unchecked (nothing checks it)', async () => {
     const before = edge.requests.length;
     const { stdout, code } = await cli([...args(), '--no-edge']);
     const report = JSON.parse(stdout) as ScanReport;
@@ -206,7 +206,11 @@ describe('scan --no-edge', () => {
     expect(origin_(report, 'allowlisted').status).toBe('critical');
     expect(codes(report, 'allowlisted')).toEqual(['TLS_HANDSHAKE_FAILED']);
     expect(codes(report, 'mtls')).toEqual(['MTLS_CERT_EXPIRING_SOON', 'MTLS_CERT_NOT_RENEWABLE', 'ORIGIN_MTLS_UNCONFIRMED']);
-    expect(origin_(report, 'internal')).toMatchObject({ status: 'skipped', skippedReason: expect.stringContaining('the edge check is off') });
+    expect(origin_(report, 'internal')).toMatchObject({
+      status: 'unchecked',
+      uncheckedReason: 'VPC origin: private: not reachable from the internet, and the edge check is off: turn it on (drop --no-edge, or edgeCheck=true), or deploy the VPC probe (vpcProbe)',
+    });
+    expect(report.summary.unchecked).toBe(1);
     expect(codes(report, 'app')).toEqual(['ORIGIN_CHOSEN_AT_RUNTIME']);
     expect(code).toBe(EXIT.CRITICAL);
   }, 60_000);

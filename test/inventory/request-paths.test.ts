@@ -287,14 +287,28 @@ describe('multi-tenant templates', () => {
     expect(target(targets, 'ETPL/static@t-b').paths?.tenant?.parameters).toEqual({ customer: 'bolt', region: 'us' });
   });
 
-  it('a parameter with no value skips that tenant origin, saying why; the others are scanned', () => {
+  it('a parameter the configuration gives no value skips that tenant origin, saying why; the others are scanned', () => {
     const targets = build({ tenants: [tenant('c', undefined)], defaults: {} });
     expect(target(targets, 'ETPL/app@t-c').skip?.reason).toBe('tenant t-c sets no value for parameter {{customer}} and the template has no default');
+    expect(target(targets, 'ETPL/app@t-c').unchecked).toBeUndefined();
     expect(target(targets, 'ETPL/static@t-c').skip).toBeUndefined();
-    const unknownDefaults = build({ tenants: [tenant('c', 'cat')], defaultsUnknown: 'GetDistributionConfig ETPL: AccessDenied' });
-    expect(target(unknownDefaults, 'ETPL/app@t-c').skip?.reason).toBe(
-      "tenant t-c sets no value for parameter {{region}}, and the template's default could not be read (GetDistributionConfig ETPL: AccessDenied)",
+  });
+
+  it("a parameter value that could not be read leaves that tenant origin unchecked (never skipped), saying why", () => {
+    const unknownDefaults = build({ tenants: [tenant('c', 'cat')], defaultsUnknown: 'GetDistributionConfig ETPL: AccessDenied; grant cloudfront:GetDistributionConfig' });
+    const app = target(unknownDefaults, 'ETPL/app@t-c');
+    expect(app.skip).toBeUndefined();
+    expect(app.unchecked?.reason).toBe(
+      "tenant t-c sets no value for parameter {{region}}, and the template's default could not be read (GetDistributionConfig ETPL: AccessDenied; grant cloudfront:GetDistributionConfig)",
     );
+    expect(app.ports).toEqual([]);
+    expect(target(unknownDefaults, 'ETPL/static@t-c').unchecked).toBeUndefined();
+    const { parameters: _p, ...summary } = tenant('c', 'cat');
+    const unread = build({ tenants: [{ ...summary, parametersUnknown: 'GetDistributionTenant c: ThrottlingException' }], defaults: { region: 'us' } });
+    expect(target(unread, 'ETPL/app@t-c')).toMatchObject({
+      unchecked: { reason: 'tenant t-c: the value of parameter {{customer}} could not be read (GetDistributionTenant c: ThrottlingException)' },
+    });
+    expect(target(unread, 'ETPL/app@t-c').skip).toBeUndefined();
   });
 
   it('a tenant with no active domain serves no traffic: skipped, saying so', () => {
@@ -307,14 +321,15 @@ describe('multi-tenant templates', () => {
     expect(targets.every((t) => t.distributionEnabled === false && t.skip?.reason.includes('disabled'))).toBe(true);
   });
 
-  it('no tenant, tenants not looked up, tenants unresolved: one skipped entry that says so', () => {
-    expect(build({ tenants: [] }).map((t) => [t.key, t.skip?.reason])).toEqual([
-      ['ETPL/*', 'multi-tenant template (ConnectionMode tenant-only): no distribution tenant uses it, so it serves no viewer traffic'],
+  it('no tenant: one skipped entry (it serves no traffic); tenants not looked up or unresolved: one unchecked entry', () => {
+    expect(build({ tenants: [] }).map((t) => [t.key, t.skip?.reason, t.unchecked])).toEqual([
+      ['ETPL/*', 'multi-tenant template (ConnectionMode tenant-only): no distribution tenant uses it, so it serves no viewer traffic', undefined],
     ]);
-    expect(buildTargets([template], policies)[0].skip?.reason).toBe(
-      'multi-tenant template (ConnectionMode tenant-only): its distribution tenants were not looked up',
-    );
-    expect(build({ unresolved: 'nope' })[0].skip?.reason).toBe('multi-tenant template (ConnectionMode tenant-only): nope');
+    const notLookedUp = buildTargets([template], policies);
+    expect(notLookedUp.map((t) => [t.key, t.skip, t.unchecked?.reason])).toEqual([
+      ['ETPL/*', undefined, 'multi-tenant template (ConnectionMode tenant-only): its distribution tenants were not looked up'],
+    ]);
+    expect(build({ unresolved: 'nope' }).map((t) => [t.skip, t.unchecked?.reason])).toEqual([[undefined, 'multi-tenant template (ConnectionMode tenant-only): nope']]);
   });
 
   it('the alert identity of a tenant target includes the tenant', () => {
