@@ -342,7 +342,7 @@ describe('CloudFrontOriginMonitorStack (defaults, bundled with local esbuild)', 
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmDescription: Match.stringLikeRegexp(`resolver failed for them or their probe failed.*not the origins'.*What to do: .*read the warning line "${LOG.ORIGINS_NOT_CHECKED}"`),
+      AlarmDescription: Match.stringLikeRegexp(`resolver failed for them, their probe failed, or what checking them needs was not read.*not the origins'.*What to do: .*read the warning line "${LOG.ORIGINS_NOT_CHECKED}"`),
       AlarmActions: [{ Ref: topicId }],
       OKActions: [{ Ref: topicId }],
     });
