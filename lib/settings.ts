@@ -804,6 +804,35 @@ export function resolveOrganizationSettings(get: (key: OrgSettingKey) => unknown
   };
 }
 
+/**
+ * An organization setting the construct passes to a function in its environment (`name`, e.g. ORG_CHUNK_ORIGINS for
+ * chunkOrigins), read back with the same schema item: the same range, and the same default when it is not set. A
+ * bad value is one line naming the variable and the setting.
+ */
+export function decodeOrganizationSetting<K extends OrgSettingKey>(key: K, name: string, raw: string | undefined): OrgValue<K> | undefined {
+  try {
+    return parseOrgSetting(key, raw);
+  } catch (e) {
+    throw new Error(`${name} (setting ${key}): ${(e as Error).message.replace(/^Invalid [^:]+: /, '').replace(/ \(example: .*\)$/, '')}`, { cause: e });
+  }
+}
+
+/**
+ * The organization state machine's timeout (lib/organization/organization-monitor.ts runTimeout), which is also how
+ * long the run lock lives (the lister's ORG_RUN_TIMEOUT_SECONDS): at least 20 minutes, at most 24 hours. Where none is
+ * given (the lister's variable unset, steps run by hand), the longest.
+ */
+export const ORG_RUN_TIMEOUT_MINUTES = { min: 20, max: 24 * 60, default: 24 * 60 } as const;
+const orgRunTimeoutSeconds = integer(ORG_RUN_TIMEOUT_MINUTES.min * 60, ORG_RUN_TIMEOUT_MINUTES.max * 60);
+
+/** The run timeout from a function's environment (`name`), seconds: absent gives the default; out of range is one line. */
+export function decodeRunTimeoutSeconds(name: string, raw: string | undefined): number {
+  if (isAbsent(raw)) return ORG_RUN_TIMEOUT_MINUTES.default * 60;
+  const result = orgRunTimeoutSeconds.safeParse(raw);
+  if (!result.success) throw new Error(`${name} (the run timeout, seconds): ${result.error.issues[0].message}`);
+  return result.data;
+}
+
 /** The README's "Organization mode" context-key table, as markdown. */
 export function organizationSettingsTable(): string {
   const rows = ORG_SETTING_KEYS.map((k) => `| \`${k}\` | ${ORG_SETTINGS[k].doc.default} | ${ORG_SETTINGS[k].doc.meaning} |`);

@@ -4,6 +4,7 @@
  * limit never bounds the organization's size). A run that finds the previous one still running ends at once.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ORG_RUN_TIMEOUT_MINUTES } from '../../lib/settings';
 import { type AccountSizes, listAccounts, planItems } from './accounts';
 import { KEYS, type ListEvent, type ListOutput, type OrgAccount, type SkippedRun } from './model';
 import type { RunLock } from './run-lock';
@@ -18,7 +19,7 @@ export interface PlanDeps {
   logger: { info: (message: string, ...extra: Record<string, unknown>[]) => void; warn: (message: string, ...extra: Record<string, unknown>[]) => void };
   /** One run at a time; none: no guard (tests that run steps by hand). */
   lock?: RunLock;
-  /** The state machine's timeout: the lock expires that long after the execution started. */
+  /** The state machine's timeout: the lock expires that long after the execution started (none: lib/settings.ts ORG_RUN_TIMEOUT_MINUTES.default). */
   runTimeoutMs?: number;
   now?: () => Date;
 }
@@ -28,7 +29,7 @@ export async function planRun(event: ListEvent, deps: PlanDeps): Promise<ListOut
   if (deps.lock) {
     const now = deps.now?.() ?? new Date();
     const startedAt = event.startedAt && Number.isFinite(Date.parse(event.startedAt)) ? new Date(event.startedAt) : now;
-    const timeout = deps.runTimeoutMs ?? 24 * 3_600_000;
+    const timeout = deps.runTimeoutMs ?? ORG_RUN_TIMEOUT_MINUTES.default * 60_000;
     const lock = await deps.lock.acquire(event.runId, startedAt, new Date(startedAt.getTime() + timeout), now);
     if (!lock.acquired) {
       deps.logger.warn('run skipped: the previous run is still running', { runId: event.runId, heldBy: lock.holder, since: lock.startedAt, expiresAt: lock.expiresAt });

@@ -1,6 +1,6 @@
 /**
  * The run bucket: JSON objects by key. S3 (GetObject / PutObject) in Lambda, memory in tests and the benchmark.
- * A missing object is `undefined` (NoSuchKey; the roles may ListBucket, so S3 says 404 rather than 403); any other
+ * A missing object is `undefined` (NoSuchKey: each role may ListBucket where it reads, so S3 says 404 rather than 403); any other
  * error is thrown.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';

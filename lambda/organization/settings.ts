@@ -4,7 +4,7 @@
  * pattern, target OUs, excluded accounts, chunk size, state table and topic). A wrong value is one line naming the
  * variable, at the first invocation.
  */
-import { decodeEnvironment, type RunSettings } from '../../lib/settings';
+import { decodeEnvironment, decodeOrganizationSetting, decodeRunTimeoutSeconds, type RunSettings } from '../../lib/settings';
 import { ENV } from '../contract';
 import { ORG_ENV } from './contract';
 
@@ -35,15 +35,20 @@ export function orgConfigFromEnv(required: readonly string[], env: NodeJS.Proces
   } catch (e) {
     errors.push((e as Error).message.replace(/^invalid configuration: /, ''));
   }
-  const chunk = str(ORG_ENV.CHUNK_ORIGINS);
-  const chunkOrigins = chunk === undefined ? 400 : Number(chunk);
-  if (!Number.isInteger(chunkOrigins) || chunkOrigins < 1) errors.push(`${ORG_ENV.CHUNK_ORIGINS} must be an integer >= 1 (got "${chunk}")`);
-  const timeout = str(ORG_ENV.RUN_TIMEOUT_SECONDS);
-  const runTimeoutSeconds = timeout === undefined ? 24 * 3600 : Number(timeout);
-  if (!Number.isInteger(runTimeoutSeconds) || runTimeoutSeconds < 60) errors.push(`${ORG_ENV.RUN_TIMEOUT_SECONDS} must be an integer >= 60 (got "${timeout}")`);
+  // The construct writes these from the organization settings: read back with the same schema (range, default).
+  const decoded = <T>(decode: () => T): T | undefined => {
+    try {
+      return decode();
+    } catch (e) {
+      errors.push((e as Error).message);
+      return undefined;
+    }
+  };
+  const chunkOrigins = decoded(() => decodeOrganizationSetting('chunkOrigins', ORG_ENV.CHUNK_ORIGINS, env[ORG_ENV.CHUNK_ORIGINS]));
+  const runTimeoutSeconds = decoded(() => decodeRunTimeoutSeconds(ORG_ENV.RUN_TIMEOUT_SECONDS, env[ORG_ENV.RUN_TIMEOUT_SECONDS]));
   const memberRoleArn = str(ORG_ENV.MEMBER_ROLE_ARN) ?? '';
   if (memberRoleArn && !memberRoleArn.includes('{accountId}')) errors.push(`${ORG_ENV.MEMBER_ROLE_ARN} must contain {accountId} (got "${memberRoleArn}")`);
-  if (errors.length > 0 || !settings) throw new Error(`invalid configuration: ${errors.join('; ')}`);
+  if (errors.length > 0 || !settings || chunkOrigins === undefined || runTimeoutSeconds === undefined) throw new Error(`invalid configuration: ${errors.join('; ')}`);
   return {
     settings,
     bucket: str(ORG_ENV.BUCKET) ?? '',

@@ -54,7 +54,8 @@ function permissionStatements(): Record<string, unknown>[] {
     // The listings support no resource-level permissions.
     { Sid: 'ListDistributions', Effect: 'Allow', Action: listings, Resource: '*' },
     { Sid: 'ReadOwnCloudFrontResources', Effect: 'Allow', Action: reads, Resource: [...new Set(reads.map((a) => RESOURCE_TYPE[a]))].map(arn) },
-    // Origin mTLS: the client certificates the origins' OriginMtlsConfig names, exactly those ARNs.
+    // Origin mTLS: the account's own certificates in us-east-1 (certificate/*), read-only. Which ones the origins'
+    // OriginMtlsConfig names is known only at run time, so the grant cannot list them; the scan reads exactly those ARNs.
     { Sid: 'ReadOriginMtlsCertificates', Effect: 'Allow', Action: acmReads, Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:acm:us-east-1:${AWS::AccountId}:certificate/*' } },
   ];
 }

@@ -63,6 +63,7 @@ import {
   type OrganizationConfig,
   type OrgSettingKey,
   type OrgSettingProps,
+  ORG_RUN_TIMEOUT_MINUTES,
   resolveOrganizationSettings,
   resolveSettings,
   settingError,
@@ -76,9 +77,12 @@ import {
  */
 export interface CloudFrontOriginOrganizationMonitorProps extends CloudFrontOriginMonitorProps, OrgSettingProps {}
 
-/** How long a run may take before it is stopped and counted as failed: one schedule period, at least 20 minutes. */
+/**
+ * How long a run may take before it is stopped and counted as failed: one schedule period (or three worker timeouts),
+ * within lib/settings.ts ORG_RUN_TIMEOUT_MINUTES (20 minutes to 24 hours; the lister reads it back with that range).
+ */
 export function runTimeout(periodMinutes: number, workerSeconds: number): Duration {
-  return Duration.minutes(Math.min(Math.max(periodMinutes, 20, Math.ceil((3 * workerSeconds) / 60)), 24 * 60));
+  return Duration.minutes(Math.min(Math.max(periodMinutes, ORG_RUN_TIMEOUT_MINUTES.min, Math.ceil((3 * workerSeconds) / 60)), ORG_RUN_TIMEOUT_MINUTES.max));
 }
 
 export class CloudFrontOriginOrganizationMonitor extends Construct {
@@ -193,7 +197,17 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     this.scanRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'WriteResults', actions: ['s3:PutObject'], resources: [bucketArn(`${KEYS.RUNS_PREFIX}*`)] }));
     // The account's TLS 1.3 re-check times, copied there by the reduce step (a new account has none yet: 404).
     this.scanRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadTls13Checks', actions: ['s3:GetObject'], resources: [bucketArn(`${KEYS.TLS13_CHECKS_PREFIX}*`)] }));
-    this.scanRole.addToPrincipalPolicy(listRuns);
+    // ListBucket only for the prefix the worker reads (its account's copy, KEYS.tls13Checks): a new account's missing
+    // copy answers 404 (NoSuchKey, read as "every TLS 1.3 origin due") rather than 403, and the role cannot list
+    // anything else of the bucket (the runs' items and results, other state).
+    this.scanRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOwnTls13Checks',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${KEYS.TLS13_CHECKS_PREFIX}*`] } },
+      }),
+    );
 
     // 3. The reduce step.
     const reduceRole = new iam.Role(this, 'ReduceRole', {
@@ -321,7 +335,7 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
 
     // A run that fails releases the run lock first (the same condition: only its own), then fails.
     const runFailed = new sfn.Fail(this, 'RunFailed', { comment: 'The run failed (see the failed state); the run lock is released', errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    const releaseLock = new tasks.DynamoDeleteItem(this, 'ReleaseRunLock', {
+    const releaseLock = new ReleaseRunLockTask(this, 'ReleaseRunLock', lockItem, {
       comment: 'Release the run lock this run holds, before failing',
       table: this.table,
       key: { pk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.pk), sk: tasks.DynamoAttributeValue.fromString(RUN_LOCK_KEY.sk) },
@@ -377,7 +391,10 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
     });
     this.noRunAlarm = new cloudwatch.Alarm(this, 'NoRunAlarm', {
       alarmDescription: `No organization scan run completed in ${noRunPeriods * alarmPeriod.toMinutes()} minutes (schedule ${config.schedule}).`,
-      metric: this.stateMachine.metricSucceeded(sum),
+      // The reduce step's ScanCompleted (service = the organization's), emitted only once a run's digest is decided and
+      // its state saved: a run skipped by the run lock also "succeeds" in Step Functions, so while one run is stuck in
+      // its Map the skipped runs after it would hold an ExecutionsSucceeded alarm off until the run's timeout.
+      metric: monitorMetric(ORG_METRIC_DIMENSIONS, METRICS.SCAN_COMPLETED, cloudwatch.Stats.SUM, alarmPeriod),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: noRunPeriods,
@@ -459,6 +476,20 @@ export class CloudFrontOriginOrganizationMonitor extends Construct {
       mapLabel: 'ScanAccounts',
     };
     for (const ack of organizationNagAcknowledgements(stack, org, names)) Validations.of(scopes[ack.scope]).acknowledge({ id: ack.id, reason: ack.reason });
+  }
+}
+
+/**
+ * CDK's DynamoDeleteItem task, its grant to the state machine (dynamodb:DeleteItem on the table) conditioned on the
+ * run lock's partition key (dynamodb:LeadingKeys), as the lister's and the reduce step's lock grants are: the state
+ * machine can delete the run lock and no other item of the alert table.
+ */
+class ReleaseRunLockTask extends tasks.DynamoDeleteItem {
+  constructor(scope: Construct, id: string, condition: Record<string, Record<string, unknown>>, props: tasks.DynamoDeleteItemProps) {
+    super(scope, id, props);
+    const statements = this.taskPolicies ?? [];
+    if (statements.length === 0) throw new Error('ReleaseRunLock: CDK\'s DynamoDeleteItem granted nothing to condition (lib/organization/organization-monitor.ts)');
+    for (const statement of statements) for (const [operator, value] of Object.entries(condition)) statement.addCondition(operator, value);
   }
 }
 

@@ -16,6 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, organizationSettingsTable, ORG_SETTING_KEYS, resolveOrganizationSettings, type OrgSettingKey } from '../../lib/settings';
 import { LOG, METRICS } from '../../lambda/contract';
+import { ORG_SERVICE } from '../../lambda/organization/contract';
 
 const ENVIRONMENT = { account: '123456789012', region: 'eu-west-1' };
 const ORG = { organizationId: 'o-a1b2c3d4e5', organizationTargets: ['r-a1b2'] };
@@ -75,6 +76,15 @@ describe('the organization hub stack', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.releaseError', Next: 'RunFailed' }],
     });
     expect(def.States.RunFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    // The state machine may delete the run lock's item only (dynamodb:LeadingKeys), not any item of the alert table.
+    const dynamo = policyStatements(template, 'MonitorStateMachineRole').filter((st) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:DeleteItem',
+        Effect: 'Allow',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['run-lock'] } },
+      }),
+    ]);
     // The lister's lock lifetime is the state machine's timeout.
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ORG_RUN_TIMEOUT_SECONDS: String(20 * 60), ORG_PARENTS: 'r-a1b2' }) } });
   });
@@ -196,6 +206,10 @@ describe('the organization hub stack', () => {
     // Reads only its account's TLS 1.3 re-check times (a copy the reduce step writes); writes only results.
     expect(statements.find((s) => s.Action === 's3:GetObject').Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^MonitorRunBucket/), 'Arn'] }, '/state/tls13-checks/*']] });
     expect(statements.find((s) => s.Action === 's3:PutObject').Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^MonitorRunBucket/), 'Arn'] }, '/runs/*']] });
+    // ListBucket (for a 404 rather than a 403 on a missing copy) only under the TLS 1.3 re-check copies.
+    expect(statements.filter((s) => s.Action === 's3:ListBucket')).toEqual([
+      { Sid: 'ListOwnTls13Checks', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MonitorRunBucket/), 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['state/tls13-checks/*'] } } },
+    ]);
     const assume = statements.find((s) => s.Action === 'sts:AssumeRole');
     expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
     expect(assume.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/CloudFrontOriginMonitorMember']] });
@@ -237,13 +251,21 @@ describe('the organization hub stack', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+    // No completed run: the reduce step's ScanCompleted (exactly the metric and dimensions reduce.ts/reducer.ts emit),
+    // never the state machine's ExecutionsSucceeded, which counts runs skipped by the run lock.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ExecutionsSucceeded',
-      Namespace: 'AWS/States',
+      MetricName: METRICS.SCAN_COMPLETED,
+      Namespace: METRICS.NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: ORG_SERVICE }],
+      Statistic: 'Sum',
+      Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
     });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms.filter((a) => a.Properties.MetricName === 'ExecutionsSucceeded')).toEqual([]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: METRICS.ORIGINS_UNCHECKED,
       Threshold: 1,

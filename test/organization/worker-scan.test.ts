@@ -119,7 +119,15 @@ const verdicts = (origins: readonly OriginReport[], strip = '') =>
 describe('the worker scan = the single-account scan', () => {
   const single: { options?: ScanOptions; report?: ScanReport } = {};
   const worker: { options?: ScanOptions; report?: ScanReport } = {};
-  const store = new MemoryRunStore();
+  /** The run bucket, recording the worker's reads (the scan role may list only under state/tls13-checks/). */
+  const store = new (class extends MemoryRunStore {
+    readonly reads: string[] = [];
+    override async getJson<T>(key: string): Promise<T | undefined> {
+      this.reads.push(key);
+      return super.getJson<T>(key);
+    }
+  })();
+  let firstReads: string[] = [];
   const item: ScanItem = { accountId: ACCOUNT, accountName: 'prod', chunk: 0, chunks: 1 };
   const workerDeps = (seen: typeof worker, now = () => new Date()) => ({
     settings: settings(),
@@ -156,8 +164,17 @@ describe('the worker scan = the single-account scan', () => {
     });
     acmKeysSingle = [...acm.keys];
     await scanItem({ runId: 'run-1', item }, workerDeps(worker));
+    firstReads = [...store.reads];
     result = (await store.getJson<ItemResult>(KEYS.result('run-1', item)))!;
   }, 60_000);
+
+  test("a new account (no copy of its TLS 1.3 re-check times yet): the worker reads only its own copy, under the scan role's ListBucket prefix, and every TLS 1.3 origin is due", () => {
+    expect(firstReads).toEqual([KEYS.tls13Checks(ACCOUNT)]);
+    // lib/organization/organization-monitor.ts ListOwnTls13Checks: s3:prefix state/tls13-checks/* (a 404, not a 403).
+    expect(firstReads.every((key) => key.startsWith(KEYS.TLS13_CHECKS_PREFIX))).toBe(true);
+    const due = worker.options!.checkWithoutTls13 as (t: OriginTarget) => boolean;
+    for (const key of ['E4ORGWORKER/modern', 'E4ORGWORKER/mtls', 'E4ORGWORKER/wrong', 'E4ORGWORKER/new-origin']) expect(due({ key } as OriginTarget)).toBe(true);
+  });
 
   test('the same findings, origin by origin: ACM, the edge check, CA_FILES and the TLS 1.3 re-check all count', () => {
     const expected = verdicts(single.report!.origins);
