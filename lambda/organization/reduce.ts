@@ -7,7 +7,8 @@
  *        suppressions, expiry thresholds) over all origins at once; an account not (fully) scanned keeps its
  *        findings as they were (absence is not recovery)
  *     -> decideAccounts: an account not scanned is news once, and RESOLVED when it is scanned again
- *     -> buildOrgDigest -> publish -> save both states -> the sizes the next run chunks by -> metrics
+ *     -> the workers' TLS 1.3 re-check copies -> buildOrgDigest -> publish -> save both states -> the sizes the
+ *        next run chunks by -> metrics
  *
  * As in the single-account handler the state moves on only once the news is out: a failed publish fails the run
  * (the failed-run alarm) and the same news goes out next run.
@@ -189,6 +190,12 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     if (deps.lock && !(await deps.lock.confirm(event.runId, deps.now()))) {
       throw new Error(`run ${event.runId} no longer holds the run lock (it ran past the state machine's timeout, and the lock expired): nothing published, the alert state left to the next run`);
     }
+    // The workers' copy of the TLS 1.3 re-check times, per account, where they changed (tls13-checks.ts): written
+    // before anything is published or saved. A copy that fails fails the step while the saved state still has the old
+    // times, so the retry (or the next run) finds the same change and writes it again; written after the state, the
+    // retry would find no change and leave the copy stale.
+    const changedChecks = changedAccountChecks(previous.tls13Checks ?? {}, decision.nextState.tls13Checks, accounts.keys());
+    await mapLimit([...changedChecks], READ_CONCURRENCY, ([id, checks]) => deps.store.putJson(KEYS.tls13Checks(id), checks));
     if (decision.news.length > 0 || accountDecision.news.length > 0) {
       const digest = buildOrgDigest({
         items: decision.news,
@@ -221,9 +228,6 @@ export async function reduceRun(event: ReduceEvent, deps: ReduceDeps): Promise<R
     }
     await deps.originState.save(decision.nextState, previous);
     await deps.accountState.save(accountDecision.nextState, previousAccounts);
-    // The workers' copy of the TLS 1.3 re-check times, per account, where they changed (tls13-checks.ts).
-    const changedChecks = changedAccountChecks(previous.tls13Checks ?? {}, decision.nextState.tls13Checks, accounts.keys());
-    await mapLimit([...changedChecks], READ_CONCURRENCY, ([id, checks]) => deps.store.putJson(KEYS.tls13Checks(id), checks));
     const previousSizes = (await deps.store.getJson<AccountSizes>(KEYS.SIZES)) ?? {};
     // An account not scanned this run keeps its last known size.
     for (const id of problems.keys()) if (previousSizes[id]) sizes[id] = previousSizes[id];

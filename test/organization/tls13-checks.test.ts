@@ -1,6 +1,10 @@
 /** The organization's TLS 1.3 re-check times: merged by the reduce step, copied per account for the workers. */
-import type { ItemResult, ScanItem } from '../../lambda/organization/model';
+import { MemoryStateStore } from '../../lambda/alerting/local';
+import { KEYS, type ItemResult, type ScanItem, type Tls13Checks } from '../../lambda/organization/model';
+import { reduceRun } from '../../lambda/organization/reduce';
+import { MemoryRunStore } from '../../lambda/organization/run-store';
 import { changedAccountChecks, mergeTls13Checks } from '../../lambda/organization/tls13-checks';
+import { recordingLogger, recordingMetrics } from './support';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -41,5 +45,43 @@ describe('changedAccountChecks', () => {
       [C, {}],
     ]);
     expect(changedAccountChecks(after, after, [A, B]).size).toBe(0);
+  });
+});
+
+describe("the reduce step's copy for the workers", () => {
+  test('a copy that fails to write is written by the next attempt (the state has not moved on), never left stale', async () => {
+    const i = item(A);
+    const at = '2026-12-01T00:00:00.000Z';
+    const store = new (class extends MemoryRunStore {
+      failCopies = true;
+      override async putJson(key: string, value: unknown): Promise<void> {
+        if (this.failCopies && key.startsWith(KEYS.TLS13_CHECKS_PREFIX)) throw new Error('S3 unavailable');
+        return super.putJson(key, value);
+      }
+    })();
+    await store.putJson(KEYS.items('run-1'), [i]);
+    await store.putJson(KEYS.result('run-1', i), { schemaVersion: 1, item: i, accountTargets: 1, report: { origins: [], startedAt: at }, tls13Checks: { 'E1/web': at } });
+    const originState = new MemoryStateStore();
+    const reduce = () =>
+      reduceRun(
+        { runId: 'run-1', itemsKey: KEYS.items('run-1') },
+        {
+          settings: { profile: 'cloudfront-2025', confirmRuns: 2, reminderHours: 24, suppressions: [] },
+          store,
+          originState,
+          accountState: new MemoryStateStore(),
+          publisher: { publish: async () => ({ messageId: 'm-1' }) },
+          logger: recordingLogger(),
+          metrics: recordingMetrics(),
+          now: () => new Date('2026-12-01T00:05:00.000Z'),
+        },
+      );
+    await expect(reduce()).rejects.toThrow('S3 unavailable');
+    // The state kept its old times, so the retry sees the same change.
+    expect(originState.snapshot().tls13Checks ?? {}).toEqual({});
+    store.failCopies = false;
+    await reduce();
+    expect(await store.getJson<Tls13Checks>(KEYS.tls13Checks(A))).toEqual({ 'E1/web': at });
+    expect(originState.snapshot().tls13Checks).toEqual({ [`${A}/E1/web`]: at });
   });
 });
