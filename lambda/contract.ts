@@ -24,7 +24,10 @@ export const ENV = {
   CA_FILES: 'CA_FILES',
   /** `true` or `false`: the request through CloudFront per cache behavior (the edge check). */
   EDGE_CHECK: 'EDGE_CHECK',
-  /** `vpc-origins` for the VPC probe function (only VPC origins, probed directly from inside the VPC). */
+  /**
+   * `vpc-origins` for the VPC probe function (only VPC origins, probed directly from inside the VPC);
+   * `with-vpc-probe` for the main function of a stack that has one (its VPC origins are the VPC probe's to check).
+   */
   SCAN_MODE: 'SCAN_MODE',
 } as const;
 

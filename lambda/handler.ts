@@ -14,7 +14,7 @@ import { SnsPublisher } from './alerting/publish';
 import { DynamoStateStore } from './alerting/state-store';
 import { ENV, METRICS } from './contract';
 import { createAcmClient, createCloudFrontClient, loadTargets } from './inventory';
-import { vpcProbeTargets } from './inventory/vpc-targets';
+import { leftToVpcProbe, vpcProbeTargets } from './inventory/vpc-targets';
 import { runScan } from './pipeline';
 import { createHandler, type RunDeps } from './run/monitor-run';
 
@@ -57,6 +57,8 @@ export function defaultDeps(): RunDeps {
   // The VPC probe function (SCAN_MODE=vpc-origins) probes only the VPC origins, directly, and leaves the edge check
   // to the main function.
   const vpcOnly = process.env[ENV.SCAN_MODE] === 'vpc-origins';
+  // Beside a VPC probe, with the edge check off, nothing here can check the VPC origins: they are the probe's.
+  const leaveVpc = process.env[ENV.SCAN_MODE] === 'with-vpc-probe' && !config.settings.edgeCheck;
   const settings = vpcOnly ? { ...config.settings, edgeCheck: false } : config.settings;
   return {
     settings,
@@ -64,7 +66,7 @@ export function defaultDeps(): RunDeps {
       loadTargets(
         { kind: 'api', client: cloudfront, acm },
         { distributions: settings.distributions, excludeDistributions: settings.excludeDistributions },
-      ).then((targets) => (vpcOnly ? vpcProbeTargets(targets) : targets)),
+      ).then((targets) => (vpcOnly ? vpcProbeTargets(targets) : leaveVpc ? leftToVpcProbe(targets) : targets)),
     scan: runScan,
     store: new DynamoStateStore(dynamo, config.tableName),
     publisher: new SnsPublisher(sns, config.topicArn),

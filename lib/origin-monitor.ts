@@ -227,6 +227,8 @@ export class CloudFrontOriginMonitor extends Construct {
       POWERTOOLS_SERVICE_NAME: METRICS.SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.NAMESPACE,
       ...encodeEnvironment(config),
+      // The VPC probe checks the VPC origins directly: with the edge check off, the main function leaves them to it.
+      ...(config.vpcProbe ? { [ENV.SCAN_MODE]: 'with-vpc-probe' } : {}),
     };
     checkEnvironmentSize(env, { [ENV.TOPIC_ARN]: TOPIC_ARN_MAX, [ENV.TABLE_NAME]: TABLE_NAME_MAX });
     env[ENV.TOPIC_ARN] = this.topic.topicArn;

@@ -33,3 +33,15 @@ export function vpcProbeTargets(targets: OriginTarget[]): OriginTarget[] {
     ];
   });
 }
+
+/** What the VPC probe function reports for the main function's VPC origins it checks (see its logs and alarms). */
+export const LEFT_TO_VPC_PROBE = 'VPC origin: probed directly by the VPC probe function (its logs, alarms and e-mails), the edge check being off';
+
+/**
+ * The main function's targets in a stack with a VPC probe and the edge check off: its VPC origins are skipped, named
+ * as the VPC probe's, instead of unchecked (which would alarm on the stack's own configuration). One that the VPC probe
+ * cannot probe either (GetVpcOrigin failed) is its to report as unchecked. Pure.
+ */
+export function leftToVpcProbe(targets: OriginTarget[]): OriginTarget[] {
+  return targets.map((t) => (t.vpcOrigin && !t.skip && !t.unchecked ? { ...t, skip: { reason: LEFT_TO_VPC_PROBE } } : t));
+}

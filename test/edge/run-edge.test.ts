@@ -1,6 +1,8 @@
 /** The deployed run turns the edge check on from its setting, with the probe it is given; the VPC probe's targets. */
 import { MemoryStateStore, TextPublisher } from '../../lambda/alerting/local';
-import { vpcProbeTargets } from '../../lambda/inventory/vpc-targets';
+import { LEFT_TO_VPC_PROBE, leftToVpcProbe, vpcProbeTargets } from '../../lambda/inventory/vpc-targets';
+import { runScan } from '../../lambda/pipeline';
+import { DEFAULT_PROFILE, getProfile } from '../../lambda/cloudfront/client-profile';
 import type { OriginTarget, ScanReport } from '../../lambda/model';
 import { assembleReport, type ScanOptions } from '../../lambda/pipeline';
 import type { EdgeProbe } from '../../lambda/probe/edge';
@@ -86,5 +88,19 @@ describe('the VPC probe function\'s targets', () => {
       reason:
         'VPC origin vo_2: its settings could not be read (AccessDenied: no); the VPC probe reads them with cloudfront:GetVpcOrigin: check that permission on its role, and its route to the CloudFront API',
     });
+  });
+
+  it('beside a VPC probe with the edge check off, the main function skips its VPC origins as the probe\'s (unchecked without one)', async () => {
+    const vpc: OriginTarget = { ...base, vpcOrigin: { id: 'vo_3', endpoint: { arn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1', httpPort: 80, httpsPort: 443, protocolPolicy: 'https-only', sslProtocols: ['TLSv1.2'] } } };
+    const failed: OriginTarget = { ...base, key: 'E1/failed', unchecked: { reason: 'could not be read' } };
+    const left = leftToVpcProbe([custom, vpc, failed]);
+    expect(left[0]).toEqual(custom);
+    expect(left[1].skip).toEqual({ reason: LEFT_TO_VPC_PROBE });
+    expect(left[2]).toEqual(failed);
+    const opts = { profile: getProfile(DEFAULT_PROFILE), expiryWarningDays: 30, concurrency: 4 };
+    const beside = await runScan([left[1]], opts);
+    expect(beside.origins.map((o) => o.status)).toEqual(['skipped']);
+    const alone = await runScan([vpc], opts);
+    expect(alone.origins.map((o) => o.status)).toEqual(['unchecked']);
   });
 });

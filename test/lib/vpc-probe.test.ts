@@ -34,6 +34,13 @@ describe('the VPC probe', () => {
     expect(rule.Properties.Targets).toHaveLength(2);
   });
 
+  it("tells the main function it has a VPC probe (so with the edge check off it leaves the VPC origins to it, not alarming); without one it says nothing", () => {
+    const mainFn = Object.values(functions).find((f) => !f.Properties.VpcConfig)!;
+    expect(mainFn.Properties.Environment.Variables.SCAN_MODE).toBe('with-vpc-probe');
+    const [alone] = Object.values(synth().template.findResources('AWS::Lambda::Function'));
+    expect(alone.Properties.Environment.Variables.SCAN_MODE).toBeUndefined();
+  });
+
   it("has its own role: the scan's reads and alerts, its own logs and table, and Lambda's network-interface actions", () => {
     const roleId = vpcFn.Properties.Role['Fn::GetAtt'][0];
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
