@@ -120,7 +120,19 @@ export async function scanItem(event: WorkerEvent, deps: WorkerDeps, limits?: De
     // The once-a-day TLS 1.3 re-check: the times the reduce step keeps in the alert state, copied for the workers
     // to the run bucket per account (KEYS.tls13Checks); the times of this run go back in the result.
     const startedAt = deps.now();
-    const tls13 = tls13CheckSchedule({ findings: {}, tls13Checks: (await deps.store.getJson<Tls13Checks>(KEYS.tls13Checks(item.accountId))) ?? {} }, startedAt);
+    // A copy that cannot be read (S3's 403 for a missing object where ListBucket is not granted, an outage) must not
+    // cost the account its scan: every TLS 1.3 origin is due, which costs a handshake each and changes no verdict.
+    let previousChecks: Tls13Checks = {};
+    try {
+      previousChecks = (await deps.store.getJson<Tls13Checks>(KEYS.tls13Checks(item.accountId))) ?? {};
+    } catch (e) {
+      deps.logger.warn('TLS 1.3 re-check times not read: every TLS 1.3 origin of the item is re-checked', {
+        accountId: item.accountId,
+        chunk: item.chunk,
+        error: (e as Error).message.split('\n')[0],
+      });
+    }
+    const tls13 = tls13CheckSchedule({ findings: {}, tls13Checks: previousChecks }, startedAt);
     deps.logger.info('item scan starting', {
       accountId: item.accountId,
       chunk: item.chunk,

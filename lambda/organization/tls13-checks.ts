@@ -4,7 +4,8 @@
  * The reduce step owns the times, in the alert state (`tls13Checks`, origin keys carrying the account, stored as
  * the single-account monitor stores them). Each worker needs its account's times before it scans, without reading
  * the whole alert table: after saving the state, the reduce step copies each account's times whose value changed to
- * the run bucket (KEYS.tls13Checks(account)), and the worker reads that one object (none yet: every origin is due).
+ * the run bucket (KEYS.tls13Checks(account)), and the worker reads that one object (none yet, or unreadable: every
+ * origin is due, with a warning when unreadable).
  * The worker answers with the times of its chunk (asked now, or as they were), which the reduce step merges here.
  */
 import { accountKey, accountOfKey, type ItemResult, type Tls13Checks } from './model';

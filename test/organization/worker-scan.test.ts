@@ -200,6 +200,22 @@ describe('the worker scan = the single-account scan', () => {
     expect(acm.requests).toEqual([MTLS_ARN, MTLS_ARN]);
   });
 
+  test("a copy of the re-check times that cannot be read (S3's 403 for a missing object) costs no scan: the account is scanned, every TLS 1.3 origin is due, a warning says so", async () => {
+    const denied = new (class extends MemoryRunStore {
+      override async getJson<T>(key: string): Promise<T | undefined> {
+        if (key.startsWith(KEYS.TLS13_CHECKS_PREFIX)) throw Object.assign(new Error('AccessDenied: Access Denied'), { name: 'AccessDenied' });
+        return super.getJson<T>(key);
+      }
+    })();
+    const seen: typeof worker = {};
+    const logger = recordingLogger();
+    const out = await scanItem({ runId: 'run-denied', item }, { ...workerDeps(seen), store: denied, logger });
+    expect(out.outcome).toBe('scanned');
+    const due = seen.options!.checkWithoutTls13 as (t: OriginTarget) => boolean;
+    expect(due({ key: 'E4ORGWORKER/modern' } as OriginTarget)).toBe(true);
+    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toContain('TLS 1.3 re-check times not read: every TLS 1.3 origin of the item is re-checked');
+  }, 60_000);
+
   test('the worker logs the same origin line, with its account', () => {
     const lines: { message: string; extra: Record<string, unknown> }[] = [];
     return scanItem({ runId: 'run-log', item }, { ...workerDeps({}), logger: { info: (message, ...x) => lines.push({ message, extra: Object.assign({}, ...x) }), warn: () => undefined, error: () => undefined } }).then(() => {
