@@ -12,7 +12,7 @@ import { resourceFindings } from './diagnosis/origin-resources';
 import { combineVantage } from './diagnosis/vantage';
 import { SKIP_REASONS } from './inventory/targets';
 import type { EdgeFacts, EdgeRoute, Finding, HelloResult, OriginFacts, OriginReport, OriginTarget, ScanReport, ScanSummary } from './model';
-import { ChainCache } from './probe/chain';
+import { ChainCache, preloadCertificateParser } from './probe/chain';
 import { createEdgeProbe, type EdgeProbe } from './probe/edge';
 import { probeClientCertRequired } from './probe/client-cert';
 import { createResolver, DEFAULT_RESOLVER_POLICY, steadyResolver, type Resolver, type ResolverPolicy } from './probe/dns';
@@ -169,6 +169,20 @@ export async function runScan(targets: OriginTarget[], options: ScanOptions): Pr
   };
 
   const edgeCheck = options.edge ? edgeChecker(options.edge) : undefined;
+
+  // What the first chain verdict needs and a scan without TLS origins never loads (the ASN.1 libraries, the roots'
+  // index: some 40-60 ms of CPU): made once the first look-ups and connections are under way, in time the scan
+  // would otherwise spend waiting for them, instead of on the first origin's answer.
+  if (targets.some((t) => !t.skip && !t.unchecked && t.ports.some((p) => p.tls))) {
+    setImmediate(() => {
+      try {
+        preloadCertificateParser();
+        void trust.size;
+      } catch {
+        // Said where it is needed: the first chain verdict makes the same call, on that origin.
+      }
+    });
+  }
 
   const notScanned: string[] = [];
   const reports = await mapLimit(targets, Math.max(1, options.concurrency) * ORIGINS_PER_SOCKET, async (target, index): Promise<OriginReport> => {

@@ -21,6 +21,11 @@ function asn1(): typeof import('@peculiar/asn1-schema') & typeof import('@peculi
   return asn1Libs;
 }
 
+/** Loads the ASN.1 libraries now (a scan with TLS origins calls it while its first handshakes are on the wire). */
+export function preloadCertificateParser(): void {
+  asn1();
+}
+
 /** The extensions read here (@peculiar/asn1-x509's id_ce_*, which test/probe/chain-certificate-lazy.test.ts holds these equal to). */
 export const OID = {
   keyUsage: '2.5.29.15',

@@ -47,6 +47,7 @@ export interface AnalyzeChainOptions {
 }
 
 export { ChainCache };
+export { preloadCertificateParser } from './certificate';
 const processCache = new ChainCache();
 
 /** s2n reads at most 7 certificates (tls/s2n_x509_validator.c:58 DEFAULT_MAX_CHAIN_DEPTH, :588, :623-625). */
