@@ -1,5 +1,9 @@
 /** Builders for the organization tests: distributions in the SDK's shape, with custom origins on loopback ports. */
 import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
+import { MemoryStateStore } from '../../lambda/alerting/local';
+import type { StateStore } from '../../lambda/alerting/state-store';
+import type { ReduceDeps } from '../../lambda/organization/reduce';
+import type { RunStore } from '../../lambda/organization/run-store';
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
@@ -71,5 +75,19 @@ export function recordingMetrics() {
     publishStoredMetrics() {
       this.published++;
     },
+  };
+}
+
+/** A reduce step's dependencies over in-memory stores: `store` and `originState` given, the rest quiet. */
+export function reduceDeps(store: RunStore, originState: StateStore, now: () => Date = () => new Date()): ReduceDeps {
+  return {
+    settings: { profile: 'cloudfront-2025', confirmRuns: 2, reminderHours: 24, suppressions: [] },
+    store,
+    originState,
+    accountState: new MemoryStateStore(),
+    publisher: { publish: async () => ({ messageId: 'm-1' }) },
+    logger: recordingLogger(),
+    metrics: recordingMetrics(),
+    now,
   };
 }

@@ -4,7 +4,7 @@ import { KEYS, type ItemResult, type ScanItem, type Tls13Checks } from '../../la
 import { reduceRun } from '../../lambda/organization/reduce';
 import { MemoryRunStore } from '../../lambda/organization/run-store';
 import { changedAccountChecks, mergeTls13Checks } from '../../lambda/organization/tls13-checks';
-import { recordingLogger, recordingMetrics } from './support';
+import { reduceDeps } from './support';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -63,19 +63,7 @@ describe("the reduce step's copy for the workers", () => {
     await store.putJson(KEYS.result('run-1', i), { schemaVersion: 1, item: i, accountTargets: 1, report: { origins: [], startedAt: at }, tls13Checks: { 'E1/web': at } });
     const originState = new MemoryStateStore();
     const reduce = () =>
-      reduceRun(
-        { runId: 'run-1', itemsKey: KEYS.items('run-1') },
-        {
-          settings: { profile: 'cloudfront-2025', confirmRuns: 2, reminderHours: 24, suppressions: [] },
-          store,
-          originState,
-          accountState: new MemoryStateStore(),
-          publisher: { publish: async () => ({ messageId: 'm-1' }) },
-          logger: recordingLogger(),
-          metrics: recordingMetrics(),
-          now: () => new Date('2026-12-01T00:05:00.000Z'),
-        },
-      );
+      reduceRun({ runId: 'run-1', itemsKey: KEYS.items('run-1') }, reduceDeps(store, originState, () => new Date('2026-12-01T00:05:00.000Z')));
     await expect(reduce()).rejects.toThrow('S3 unavailable');
     // The state kept its old times, so the retry sees the same change.
     expect(originState.snapshot().tls13Checks ?? {}).toEqual({});

@@ -24,7 +24,7 @@ import { startFakeCloudFrontAccounts, type FakeCloudFront } from '../support/fak
 import { allowOnlyFrom, startFakeEdge, type FakeEdge, type FakeEdgeAction } from '../support/fake-edge';
 import { chainPem, createPki, writeTempFiles, type Pki, type TempFiles } from '../support/pki';
 import { listenTls, type Listening } from '../support/servers';
-import { distribution, type OriginSpec, recordingLogger, recordingMetrics } from './support';
+import { distribution, type OriginSpec, recordingLogger, recordingMetrics, reduceDeps } from './support';
 
 const ACCOUNT = '111111111111';
 const MEMBER_KEY = `ASIA${ACCOUNT}FAKE`;
@@ -231,19 +231,7 @@ describe('the worker scan = the single-account scan', () => {
     const originState = new MemoryStateStore();
     const items = [item];
     await store.putJson(KEYS.items('run-1'), items);
-    await reduceRun(
-      { runId: 'run-1', itemsKey: KEYS.items('run-1') },
-      {
-        settings: { profile: 'cloudfront-2025', confirmRuns: 2, reminderHours: 24, suppressions: [] },
-        store,
-        originState,
-        accountState: new MemoryStateStore(),
-        publisher: { publish: async () => ({ messageId: 'm-1' }) },
-        logger: recordingLogger(),
-        metrics: recordingMetrics(),
-        now: () => new Date(),
-      },
-    );
+    await reduceRun({ runId: 'run-1', itemsKey: KEYS.items('run-1') }, reduceDeps(store, originState));
     expect(originState.snapshot().tls13Checks).toEqual(Object.fromEntries(Object.entries(checked).map(([k, at]) => [`${ACCOUNT}/${k}`, at])));
     expect(await store.getJson<Tls13Checks>(KEYS.tls13Checks(ACCOUNT))).toEqual(checked);
 

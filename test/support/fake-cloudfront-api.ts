@@ -299,10 +299,8 @@ function handler(opts: FakeCloudFrontOptions, requests: string[], prefix = '') {
   };
 }
 
-export async function startFakeCloudFront(opts: FakeCloudFrontOptions): Promise<FakeCloudFront> {
-  const requests: string[] = [];
-  const serve = handler(opts, requests);
-  const server = createServer((req, res) => void serve(req, res));
+/** Listens on 127.0.0.1 (a free port) and hands the fake out: its endpoint, the requests it saw, and close(). */
+async function listenOnLoopback(server: ReturnType<typeof createServer>, requests: string[]): Promise<FakeCloudFront> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -315,6 +313,13 @@ export async function startFakeCloudFront(opts: FakeCloudFrontOptions): Promise<
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+export async function startFakeCloudFront(opts: FakeCloudFrontOptions): Promise<FakeCloudFront> {
+  const requests: string[] = [];
+  const serve = handler(opts, requests);
+  const server = createServer((req, res) => void serve(req, res));
+  return listenOnLoopback(server, requests);
 }
 
 /** The access key id a SigV4 request was signed with. */
@@ -333,16 +338,5 @@ export async function startFakeCloudFrontAccounts(accounts: Record<string, FakeC
     requests.push(`${key || '-'} ${req.method} ${req.url}`);
     return sendError(res, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return listenOnLoopback(server, requests);
 }
